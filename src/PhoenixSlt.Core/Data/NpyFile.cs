@@ -27,6 +27,9 @@ public static partial class NpyFile
         if (BitConverter.IsLittleEndian)
             fs.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
         else
-            foreach (float v in data) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteSingleLittleEndian(b, v); fs.Write(b); }
+        {
+            Span<byte> b = stackalloc byte[4];
+            foreach (float v in data) { BinaryPrimitives.WriteSingleLittleEndian(b, v); fs.Write(b); }
+        }
     }
 }
