@@ -1,0 +1,28 @@
+using MudBlazor.Services;
+using PhoenixSlt.Web.Options;
+using PhoenixSlt.Web.Services;
+
+namespace PhoenixSlt.Web.Extensions;
+
+public static class ServiceCollectionExtensions
+{
+    /// Registers options, the portal's services, Blazor (interactive server) and MudBlazor.
+    public static IServiceCollection AddPhoenixServices(this IServiceCollection services)
+    {
+        services.AddOptions<PhoenixOptions>()
+            .BindConfiguration(PhoenixOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<FirstStartOptions>()
+            .BindConfiguration(FirstStartOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton<PhoenixPaths>();
+        services.AddSingleton<BootstrapNotifier>();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        return services;
+    }
+}
