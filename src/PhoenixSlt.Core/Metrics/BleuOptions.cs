@@ -83,8 +83,11 @@ public sealed record BleuOptions
     /// <summary><c>sacrebleu.sentence_bleu</c> defaults (effective order on).</summary>
     public static BleuOptions SentenceDefaults { get; } = new() { UseEffectiveOrder = true };
 
-    /// <summary>The smoothing value in effect: <see cref="SmoothValue"/> or the method's default.</summary>
-    public double? EffectiveSmoothValue => SmoothValue ?? SmoothMethod.DefaultValue();
+    /// <summary>
+    /// The smoothing value in effect: <see cref="SmoothValue"/> or the method's default for floor and add-k;
+    /// always <c>null</c> for exp and none, which take no value (a given one is ignored, as in sacrebleu).
+    /// </summary>
+    public double? EffectiveSmoothValue => SmoothMethod.DefaultValue() is null ? null : SmoothValue ?? SmoothMethod.DefaultValue();
 
     /// <summary>
     /// sacrebleu's signature, e.g. <c>nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0</c>.

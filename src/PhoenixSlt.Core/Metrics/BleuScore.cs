@@ -29,10 +29,18 @@ public sealed record BleuScore(
     /// sacrebleu's <c>str(score)</c>, e.g.
     /// <c>BLEU = 28.11 56.6/32.4/22.0/16.6 (BP = 0.982 ratio = 0.982 hyp_len = 7207 ref_len = 7339)</c>.
     /// </summary>
-    public override string ToString()
+    public override string ToString() => $"BLEU = {Details()}";
+
+    /// <summary>
+    /// sacrebleu's command-line line, <c>score.format(signature=...)</c>:
+    /// <c>BLEU|nrefs:1|...|version:2.6.0 = 28.11 56.6/32.4/22.0/16.6 (BP = ...)</c>.
+    /// </summary>
+    public string ToStringWithSignature() => $"BLEU|{Signature} = {Details()}";
+
+    private string Details()
     {
         string precisions = string.Join('/', Precisions.Select(p => PythonFormat.Fixed(p, 1)));
-        return $"BLEU = {PythonFormat.Fixed(Score, 2)} {precisions} (BP = {PythonFormat.Fixed(Bp, 3)} " +
+        return $"{PythonFormat.Fixed(Score, 2)} {precisions} (BP = {PythonFormat.Fixed(Bp, 3)} " +
                $"ratio = {PythonFormat.Fixed(Ratio, 3)} hyp_len = {SysLen} ref_len = {RefLen})";
     }
 }

@@ -18,6 +18,9 @@ public sealed record ChrfScore(double Score, int CharOrder, int WordOrder, int B
 
     /// <summary>sacrebleu's <c>str(score)</c>, e.g. <c>chrF2 = 52.89</c>.</summary>
     public override string ToString() => $"{Name} = {PythonFormat.Fixed(Score, 2)}";
+
+    /// <summary>sacrebleu's command-line line: <c>chrF2|nrefs:1|...|version:2.6.0 = 52.89</c>.</summary>
+    public string ToStringWithSignature() => $"{Name}|{Signature} = {PythonFormat.Fixed(Score, 2)}";
 }
 
 /// <summary>

@@ -108,6 +108,24 @@ public sealed class BleuMetricTests
         Assert.EndsWith("smooth:floor[0.10]|version:2.6.0", score.Signature);
     }
 
+    [Theory]
+    [InlineData(BleuSmoothing.Exp, 0.5, "smooth:exp|")]
+    [InlineData(BleuSmoothing.None, 0.5, "smooth:none|")]
+    [InlineData(BleuSmoothing.AddK, null, "smooth:add-k[1.00]|")]
+    [InlineData(BleuSmoothing.AddK, 0.5, "smooth:add-k[0.50]|")]
+    public void Signature_SmoothValue_ShownOnlyForMethodsThatTakeOne(BleuSmoothing method, double? value, string expected)
+    {
+        Assert.Contains(expected, new BleuOptions { SmoothMethod = method, SmoothValue = value }.Signature(1));
+    }
+
+    [Fact]
+    public void ToStringWithSignature_Default_MatchesSacrebleuCommandLineLayout()
+    {
+        BleuScore score = Corpus(["a b c d"], ["a b c d"]);
+
+        Assert.StartsWith("BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0 = 100.00 100.0/", score.ToStringWithSignature());
+    }
+
     [Fact]
     public void CorpusScore_DecomposedUmlaut_DoesNotMatchPrecomposed()
     {
