@@ -17,7 +17,7 @@ public sealed class BleuFixtureCase
 
     public IReadOnlyList<IReadOnlyList<string?>> RefStreams => Refs;
 
-    /// <summary>The non-null references of segment <paramref name="i"/>.</summary>
+    /// <summary>The references of segment <paramref name="i"/>, one per stream (null where a stream has none).</summary>
     public string?[] SegmentRefs(int i) => [.. Refs.Select(stream => stream[i])];
 
     public bool HasDebug => Expected.TryGetProperty("debug", out _);
