@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
+using PhoenixSlt.Web.Services.Datasets;
 
 namespace PhoenixSlt.Web.Extensions;
 
@@ -20,6 +21,8 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<PhoenixPaths>();
         services.AddSingleton<BootstrapNotifier>();
+        services.AddSingleton<DatasetCatalog>();
+        services.AddSingleton<DatasetOverviewCache>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -1,7 +1,12 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
 using MudBlazor;
 using MudBlazor.Services;
+using PhoenixSlt.Web.Options;
+using PhoenixSlt.Web.Services;
+using PhoenixSlt.Web.Services.Datasets;
 
 namespace PhoenixSlt.Web.Tests.Components;
 
@@ -15,6 +20,20 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddLogging();
     }
 
+    /// Registers the portal's data services for a data root (the notifier starts as "nothing to do").
+    protected BootstrapNotifier AddDataServices(string dataRoot, string defaultDataset = "phoenix-synth")
+    {
+        var options = new PhoenixOptions { DataRoot = dataRoot, DefaultDataset = defaultDataset };
+        var paths = new PhoenixPaths(Microsoft.Extensions.Options.Options.Create(options), new TestEnvironment(dataRoot));
+        var notifier = new BootstrapNotifier();
+        notifier.Publish(new BootstrapStatus(BootstrapState.NotNeeded, defaultDataset));
+        Services.AddSingleton(paths);
+        Services.AddSingleton(notifier);
+        Services.AddSingleton<DatasetCatalog>();
+        Services.AddSingleton<DatasetOverviewCache>();
+        return notifier;
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     /// MudBlazor registers services that only implement IAsyncDisposable, so the container must be disposed asynchronously.
@@ -25,5 +44,13 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     {
         Render<MudPopoverProvider>();
         return Render<TComponent>();
+    }
+
+    private sealed class TestEnvironment(string contentRoot) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Development;
+        public string ApplicationName { get; set; } = "PhoenixSlt.Web";
+        public string ContentRootPath { get; set; } = contentRoot;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

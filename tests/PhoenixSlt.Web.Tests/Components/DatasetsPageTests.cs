@@ -1,0 +1,97 @@
+using Bunit;
+using PhoenixSlt.Tests;
+using PhoenixSlt.Web.Components.Pages;
+using PhoenixSlt.Web.Services;
+using PhoenixSlt.Web.Tests.Services;
+
+namespace PhoenixSlt.Web.Tests.Components;
+
+public class DatasetsPageTests : PortalTestContext
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Render_HandmadeDataset_ShowsPerSplitCountsAndNoProblems()
+    {
+        string dataRoot = TestPaths.NewTempDir();
+        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
+        AddDataServices(dataRoot, defaultDataset: "handmade");
+
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+
+        cut.WaitForAssertion(() => Assert.Equal("3", cut.Find("[data-testid=split-train-samples]").TextContent), Wait);
+        Assert.Equal("1", cut.Find("[data-testid=split-dev-samples]").TextContent);
+        Assert.Equal("1", cut.Find("[data-testid=split-test-samples]").TextContent);
+        Assert.Contains("10 / 20.0 / 30", cut.Find("[data-testid=split-train]").TextContent);
+        Assert.Contains("No problems found", cut.Find("[data-testid=problems]").TextContent);
+    }
+
+    [Fact]
+    public void ClickSample_HandmadeDataset_ShowsGlossTranslationSpeakerAndFrames()
+    {
+        string dataRoot = TestPaths.NewTempDir();
+        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
+        AddDataServices(dataRoot, defaultDataset: "handmade");
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=sample-table] tbody tr")), Wait);
+
+        cut.FindAll("[data-testid=sample-table] tbody tr").Single(tr => tr.TextContent.Contains("tr3")).Click();
+
+        Assert.Equal("Signer05", cut.Find("[data-testid=sample-speaker]").TextContent);
+        Assert.Equal("WIND STARK", cut.Find("[data-testid=sample-orth]").TextContent);
+        Assert.Equal("starker wind", cut.Find("[data-testid=sample-translation]").TextContent);
+        Assert.Equal("30", cut.Find("[data-testid=sample-kpts-frames]").TextContent);
+        Assert.Equal("15", cut.Find("[data-testid=sample-siglip-frames]").TextContent);
+    }
+
+    [Fact]
+    public void Render_DatasetWithMissingFile_ListsTheProblem()
+    {
+        string dataRoot = TestPaths.NewTempDir();
+        string root = HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
+        File.Delete(Path.Combine(root, "kpts", "dev", "dv1.npy"));
+        AddDataServices(dataRoot, defaultDataset: "handmade");
+
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+
+        cut.WaitForAssertion(() => Assert.Contains("1 problem found", cut.Find("[data-testid=problems]").TextContent), Wait);
+        Assert.Contains("no keypoints file for sample 'dv1'", cut.Find("[data-testid=problems]").TextContent);
+    }
+
+    [Fact]
+    public void Render_EmptyDataRoot_ExplainsHowToAddADataset()
+    {
+        AddDataServices(TestPaths.NewTempDir());
+
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+
+        Assert.Contains("phoenix-slt synth", cut.Find("[data-testid=no-datasets]").TextContent);
+    }
+
+    [Fact]
+    public void Render_BootstrapFailed_ShowsTheError()
+    {
+        BootstrapNotifier notifier = AddDataServices(TestPaths.NewTempDir());
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+
+        notifier.Publish(new BootstrapStatus(BootstrapState.Failed, "phoenix-synth", Error: "disk full"));
+
+        cut.WaitForAssertion(() => Assert.Contains("disk full", cut.Find("[data-testid=bootstrap-failed]").TextContent), Wait);
+    }
+
+    [Fact]
+    public void Render_BootstrapRunning_ShowsProgressThenCountsWhenDone()
+    {
+        string dataRoot = TestPaths.NewTempDir();
+        BootstrapNotifier notifier = AddDataServices(dataRoot, defaultDataset: "handmade");
+        notifier.Publish(new BootstrapStatus(BootstrapState.Running, "handmade", "train", 2, 5));
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+        Assert.Contains("2 / 5 samples", cut.Find("[data-testid=bootstrap-running]").TextContent);
+
+        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
+        notifier.Publish(new BootstrapStatus(BootstrapState.Completed, "handmade", "", 5, 5));
+
+        cut.WaitForAssertion(() => Assert.Equal("3", cut.Find("[data-testid=split-train-samples]").TextContent), Wait);
+        Assert.Empty(cut.FindAll("[data-testid=bootstrap-running]"));
+    }
+}
