@@ -6,7 +6,8 @@ namespace PhoenixSlt.Web.Services.Datasets;
 public sealed record DatasetEntry(string Name, string Path);
 
 /// Lists the datasets under the data root: every direct subfolder with an annotations/ folder,
-/// plus the data root itself when it is laid out as one dataset (data/annotations/…).
+/// plus the data root itself when it is laid out as one dataset (data/annotations/…). Folders whose name
+/// starts with '.' are skipped (datasets being generated are written to such a folder first).
 public sealed class DatasetCatalog(PhoenixPaths paths)
 {
     public string DataRoot => paths.DataRoot;
@@ -24,7 +25,7 @@ public sealed class DatasetCatalog(PhoenixPaths paths)
         if (IsDataset(dataRoot))
             result.Add(new DatasetEntry(Path.GetFileName(Path.TrimEndingDirectorySeparator(dataRoot)), dataRoot));
         foreach (string dir in Directory.EnumerateDirectories(dataRoot).Order(StringComparer.Ordinal))
-            if (IsDataset(dir))
+            if (!Path.GetFileName(dir).StartsWith('.') && IsDataset(dir))
                 result.Add(new DatasetEntry(Path.GetFileName(dir), dir));
         return result;
     }
