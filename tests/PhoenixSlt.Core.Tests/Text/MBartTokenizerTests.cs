@@ -194,6 +194,22 @@ public class MBartTokenizerTests
     }
 
     [Fact]
+    public void Encode_ConcurrentCalls_SameIdsAsFixture()
+    {
+        var cases = TokenizerFixture.Cases.Items;
+        int mismatches = 0;
+
+        Parallel.For(0, 2000, i =>
+        {
+            var c = cases[i % cases.Length];
+            if (!c.InputIds.SequenceEqual(Tokenizer.Encode(c.Text)))
+                Interlocked.Increment(ref mismatches);
+        });
+
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
     public void Decode_IdOutOfRange_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Tokenizer.Decode([18, Tokenizer.VocabSize]));
