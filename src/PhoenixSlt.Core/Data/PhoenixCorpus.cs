@@ -172,12 +172,19 @@ public static partial class PhoenixCorpus
         File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
-    private static string HeaderLine(string text)
+    /// The first non-blank line (without reading past it).
+    private static ReadOnlySpan<char> HeaderLine(string text)
     {
-        foreach (string line in text.Split('\n'))
-            if (!string.IsNullOrWhiteSpace(line))
+        ReadOnlySpan<char> rest = text;
+        while (!rest.IsEmpty)
+        {
+            int end = rest.IndexOf('\n');
+            ReadOnlySpan<char> line = end < 0 ? rest : rest[..end];
+            if (!line.IsWhiteSpace())
                 return line;
-        return "";
+            rest = end < 0 ? [] : rest[(end + 1)..];
+        }
+        return [];
     }
 }
 
