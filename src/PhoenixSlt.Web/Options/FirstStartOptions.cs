@@ -20,4 +20,11 @@ public sealed class FirstStartOptions
     public int TestSamples { get; set; } = 642;
 
     public int Seed { get; set; } = 42;
+
+    /// Samples generated concurrently; 0 = all cores but one (the portal stays responsive), at least 1.
+    [Range(0, 256)]
+    public int MaxParallelism { get; set; }
+
+    public static int EffectiveParallelism(int configured)
+        => configured > 0 ? configured : Math.Max(1, Environment.ProcessorCount - 1);
 }

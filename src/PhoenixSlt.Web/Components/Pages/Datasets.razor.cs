@@ -159,14 +159,13 @@ public partial class Datasets
 
     private static string Or(string? text) => string.IsNullOrEmpty(text) ? "–" : text;
 
-    /// A frame-length histogram ready for MudChart: one bar series, labels "lower–upper".
+    /// A frame-length histogram ready for MudChart: one bar series, each bar labelled with its lowest frame count
+    /// (the title gives the bin width).
     public sealed record HistogramView(string Title, List<ChartSeries> Series, string[] Labels)
     {
         public static HistogramView Of(string title, IReadOnlyList<HistogramBin> bins) => new(
-            title,
+            bins.Count == 0 ? title : string.Create(CultureInfo.InvariantCulture, $"{title}, bins of {bins[0].Upper - bins[0].Lower}"),
             [new ChartSeries { Name = "samples", Data = [.. bins.Select(b => (double)b.Count)] }],
-            [.. bins.Select(b => b.Upper - b.Lower == 1
-                ? b.Lower.ToString(CultureInfo.InvariantCulture)
-                : string.Create(CultureInfo.InvariantCulture, $"{b.Lower}–{b.Upper - 1}"))]);
+            [.. bins.Select(b => b.Lower.ToString(CultureInfo.InvariantCulture))]);
     }
 }
