@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 
 namespace PhoenixSlt.Web.Tests.Integration;
 
@@ -55,5 +56,26 @@ public class PortalServerTests
         using HttpResponseMessage response = await client.GetAsync("/no-such-page");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Phoenix:DefaultDataset", "../outside")]
+    [InlineData("Phoenix:DataRoot", "")]
+    [InlineData("Phoenix:FirstStart:TrainSamples", "0")]
+    public void Start_InvalidOption_FailsAtStartupNamingTheSetting(string key, string value)
+    {
+        using var factory = new PhoenixWebFactory(new Dictionary<string, string?> { [key] = value });
+
+        Exception ex = Assert.ThrowsAny<Exception>(() => factory.StartKestrel());
+
+        OptionsValidationException validation = Assert.IsType<OptionsValidationException>(Unwrap(ex));
+        Assert.Contains(key.Split(':')[^1], string.Join(" ", validation.Failures));
+    }
+
+    private static Exception Unwrap(Exception ex)
+    {
+        while (ex is AggregateException { InnerException: { } inner })
+            ex = inner;
+        return ex;
     }
 }
