@@ -1,12 +1,15 @@
 using System.Globalization;
 using AngleSharp.Dom;
 using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
 using PhoenixSlt.Web.Components.Pages;
 
 namespace PhoenixSlt.Web.Tests.Components;
 
 public class ScorePageTests : PortalTestContext
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     /// sacrebleu prints scores with two decimals; the page does the same.
     private static string TwoDecimals(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
@@ -62,6 +65,22 @@ public class ScorePageTests : PortalTestContext
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=bleu-string]")), TimeSpan.FromSeconds(10));
         Assert.Equal(fixture.Expected.GetProperty("bleu").GetProperty("str").GetString(), cut.Find("[data-testid=bleu-string]").TextContent);
         Assert.Contains("case:lc", cut.Find("[data-testid=bleu-signature]").TextContent);
+    }
+
+    [Fact]
+    public void Upload_TextFilesForHypothesesAndReference_FillsFieldsAndScores()
+    {
+        BleuFixtureCase fixture = BleuFixtureCase.Load("A43-clipping");
+        IRenderedComponent<Score> cut = RenderPage<Score>();
+        IReadOnlyList<IRenderedComponent<InputFile>> inputs = cut.FindComponents<InputFile>();
+
+        inputs[0].UploadFiles(InputFileContent.CreateFromText(string.Join("\r\n", fixture.Hypotheses) + "\r\n", "hyps.txt"));
+        inputs[1].UploadFiles(InputFileContent.CreateFromText(string.Join("\n", fixture.References[0]), "refs.txt"));
+        cut.WaitForAssertion(() => Assert.Contains($"{fixture.Hypotheses.Count} lines", cut.Markup), Wait);
+        cut.Find("[data-testid=score-button]").Click();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=bleu-string]")), Wait);
+        Assert.Equal(fixture.Expected.GetProperty("bleu").GetProperty("str").GetString(), cut.Find("[data-testid=bleu-string]").TextContent);
     }
 
     [Fact]
