@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
+using PhoenixSlt.Web.Services.Bootstrap;
 using PhoenixSlt.Web.Services.Datasets;
 
 namespace PhoenixSlt.Web.Extensions;
@@ -23,6 +24,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<BootstrapNotifier>();
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<DatasetOverviewCache>();
+        services.AddSingleton<ISyntheticDatasetWriter, SyntheticPhoenixWriter>();
+        services.AddHostedService<DatasetBootstrapper>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -1,4 +1,5 @@
 using Bunit;
+using PhoenixSlt.Core.Data.Synthetic;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Web.Components.Pages;
 using PhoenixSlt.Web.Services;
@@ -9,6 +10,24 @@ namespace PhoenixSlt.Web.Tests.Components;
 public class DatasetsPageTests : PortalTestContext
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Render_GeneratedSyntheticDataset_ShowsRequestedSplitSizesAndHistograms()
+    {
+        string dataRoot = TestPaths.NewTempDir();
+        SyntheticPhoenixGenerator.Generate(new SynthOptions(Path.Combine(dataRoot, "phoenix-synth"), Train: 20, Dev: 5, Test: 5, Seed: 3));
+        AddDataServices(dataRoot);
+
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+
+        cut.WaitForAssertion(() => Assert.Equal("20", cut.Find("[data-testid=split-train-samples]").TextContent), Wait);
+        Assert.Equal("5", cut.Find("[data-testid=split-dev-samples]").TextContent);
+        Assert.Equal("5", cut.Find("[data-testid=split-test-samples]").TextContent);
+        Assert.Equal("20", cut.Find("[data-testid=split-train-both]").TextContent);
+        Assert.Contains("No problems found", cut.Find("[data-testid=problems]").TextContent);
+        Assert.Equal(2, cut.FindAll(".mud-chart").Count);
+        Assert.Contains("Samples (20)", cut.Find("[data-testid=sample-table]").TextContent);
+    }
 
     [Fact]
     public void Render_HandmadeDataset_ShowsPerSplitCountsAndNoProblems()
