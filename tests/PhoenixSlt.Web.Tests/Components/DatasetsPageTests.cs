@@ -64,6 +64,23 @@ public class DatasetsPageTests : PortalTestContext
     }
 
     [Fact]
+    public void FullCheck_HandmadeDatasetOfZeroKeypoints_ReadsValuesAndReportsHandsMissing()
+    {
+        // Every keypoint is 0, which marks a missing joint: both hands are missing in every frame.
+        string dataRoot = TestPaths.NewTempDir();
+        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
+        AddDataServices(dataRoot, defaultDataset: "handmade");
+        IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
+        cut.WaitForAssertion(() => Assert.Equal("3", cut.Find("[data-testid=split-train-samples]").TextContent), Wait);
+
+        cut.Find("[data-testid=full-check]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Full check (every value read)", cut.Markup), Wait);
+        Assert.Contains("100.0% / 100.0%", cut.Find("[data-testid=split-train]").TextContent);
+        Assert.Equal("3", cut.Find("[data-testid=split-train-samples]").TextContent);
+    }
+
+    [Fact]
     public void Render_DatasetWithMissingFile_ListsTheProblem()
     {
         string dataRoot = TestPaths.NewTempDir();

@@ -7,7 +7,7 @@ using PhoenixSlt.Web.Services.Datasets;
 
 namespace PhoenixSlt.Web.Components.Pages;
 
-public partial class Datasets
+public partial class Datasets : IDisposable
 {
     /// Problems listed on the page; the rest are counted.
     public const int MaxProblemsShown = 50;
@@ -22,6 +22,7 @@ public partial class Datasets
     private string? _error;
     private bool _loading;
     private InspectionProgress? _fullProgress;
+    private volatile bool _disposed;
 
     [Parameter] public string? Name { get; set; }
 
@@ -96,7 +97,7 @@ public partial class Datasets
         DateTime lastUpdate = DateTime.MinValue;
         var progress = new CallbackProgress<InspectionProgress>(p =>
         {
-            if (DateTime.UtcNow - lastUpdate < TimeSpan.FromMilliseconds(200) && p.Done != p.Total)
+            if (_disposed || (DateTime.UtcNow - lastUpdate < TimeSpan.FromMilliseconds(200) && p.Done != p.Total))
                 return;
             lastUpdate = DateTime.UtcNow;
             _ = InvokeAsync(() =>
@@ -120,6 +121,9 @@ public partial class Datasets
             _fullProgress = null;
         }
     }
+
+    /// The full check keeps running (its result is cached); this page just stops listening.
+    public void Dispose() => _disposed = true;
 
     private void SelectSplit(string split)
     {
@@ -155,7 +159,7 @@ public partial class Datasets
         => stats is null ? "–" : string.Create(CultureInfo.InvariantCulture, $"{stats.Min} / {stats.Mean:F1} / {stats.Max}");
 
     private static string Percent(double? ratio)
-        => ratio is double r ? r.ToString("P1", CultureInfo.InvariantCulture) : "–";
+        => ratio is double r ? string.Create(CultureInfo.InvariantCulture, $"{100 * r:F1}%") : "–";
 
     private static string Or(string? text) => string.IsNullOrEmpty(text) ? "–" : text;
 
