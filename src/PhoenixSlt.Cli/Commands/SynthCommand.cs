@@ -146,14 +146,16 @@ public static class SynthCommand
         sb.AppendLine(summary.FromAnnotations
             ? $"simulated features for an existing corpus in {summary.OutDir} (seed {summary.Seed.ToString(ic)})"
             : $"wrote a synthetic PHOENIX-2014-T dataset to {summary.OutDir} (seed {summary.Seed.ToString(ic)})");
-        sb.AppendLine("split  samples  frames mean/min/max  siglip frames  glosses  words  signers  frames missing a hand");
+        sb.AppendLine("split  samples  frames mean/min/max  siglip frames  glosses  words  signers  hand missing L/R");
         foreach (var s in summary.Splits)
-            sb.AppendLine(string.Format(ic, "{0,-5}  {1,7}  {2,8:F1}/{3}/{4,-5}  {5,13}  {6,7}  {7,5}  {8,7}  {9,9:F1}%",
+            sb.AppendLine(string.Format(ic, "{0,-5}  {1,7}  {2,8:F1}/{3}/{4,-5}  {5,13}  {6,7}  {7,5}  {8,7}  {9,7:F1}%/{10:F1}%",
                 s.Split, s.Samples, s.MeanFrames, s.MinFrames, s.MaxFrames, s.SiglipFrames, s.GlossVocabulary, s.WordVocabulary, s.Signers,
-                s.Frames == 0 ? 0 : 100.0 * s.FramesWithMissingHand / s.Frames));
+                Percent(s.FramesMissingLeftHand, s.Frames), Percent(s.FramesMissingRightHand, s.Frames)));
         sb.AppendLine(string.Format(ic, "total: {0} samples, {1:F1} MB, {2:F1} s", summary.Samples, summary.Bytes / 1e6, summary.Elapsed.TotalSeconds));
         return sb.ToString();
     }
+
+    private static double Percent(long part, long whole) => whole == 0 ? 0 : 100.0 * part / whole;
 
     /// <summary>Prints progress to stderr: a live line on a terminal, otherwise a line per 10% and per split.</summary>
     private sealed class ProgressPrinter(TextWriter error, bool live) : IProgress<SynthProgress>

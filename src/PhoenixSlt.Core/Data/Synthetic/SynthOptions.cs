@@ -44,7 +44,8 @@ public sealed record SynthSplitSummary(
     int GlossVocabulary,
     int WordVocabulary,
     int Signers,
-    long FramesWithMissingHand)
+    long FramesMissingLeftHand,
+    long FramesMissingRightHand)
 {
     public double MeanFrames => Samples == 0 ? 0 : (double)Frames / Samples;
 }

@@ -20,7 +20,7 @@ public static partial class SyntheticPhoenixGenerator
 
     private sealed record PlannedSample(string Name, IReadOnlyList<string> Glosses, int Signer, PhoenixSample? Row);
 
-    private sealed record SplitResult(string Split, PhoenixSample[] Rows, int[] Frames, int[] SiglipFrames, int[] MissingHandFrames, int[] Signers, long Bytes);
+    private sealed record SplitResult(string Split, PhoenixSample[] Rows, int[] Frames, int[] SiglipFrames, int[] MissingLeft, int[] MissingRight, int[] Signers, long Bytes);
 
     /// Generates the dataset described by <paramref name="options"/>. Throws
     /// <see cref="PhoenixDataException"/> when the output already holds a dataset (and Overwrite is off)
@@ -203,7 +203,8 @@ public static partial class SyntheticPhoenixGenerator
         var rows = new PhoenixSample[n];
         var frames = new int[n];
         var siglipFrames = new int[n];
-        var missing = new int[n];
+        var missingLeft = new int[n];
+        var missingRight = new int[n];
         var signers = new int[n];
         var bytes = new long[n];
         Directory.CreateDirectory(Path.Combine(layout.KeypointsDir, split));
@@ -222,14 +223,15 @@ public static partial class SyntheticPhoenixGenerator
             frames[i] = rendered.Frames;
             siglipFrames[i] = rendered.SiglipFrames;
             signers[i] = plan.Signer;
-            int m = 0;
             for (int t = 0; t < rendered.Frames; t++)
-                if (rendered.IsHandMissing(t, 0) || rendered.IsHandMissing(t, 1)) m++;
-            missing[i] = m;
+            {
+                if (rendered.IsHandMissing(t, 0)) missingLeft[i]++;
+                if (rendered.IsHandMissing(t, 1)) missingRight[i]++;
+            }
             bytes[i] = new FileInfo(kp).Length + new FileInfo(sg).Length;
             report();
         });
-        return new SplitResult(split, rows, frames, siglipFrames, missing, signers, bytes.Sum());
+        return new SplitResult(split, rows, frames, siglipFrames, missingLeft, missingRight, signers, bytes.Sum());
     }
 
     private static SynthSplitSummary Summarize(SplitResult r)
@@ -240,7 +242,7 @@ public static partial class SyntheticPhoenixGenerator
             r.Split, r.Rows.Length, r.Frames.Sum(x => (long)x),
             r.Frames.Length == 0 ? 0 : r.Frames.Min(), r.Frames.Length == 0 ? 0 : r.Frames.Max(),
             r.SiglipFrames.Sum(x => (long)x), glossVocab, wordVocab, r.Signers.Distinct().Count(),
-            r.MissingHandFrames.Sum(x => (long)x));
+            r.MissingLeft.Sum(x => (long)x), r.MissingRight.Sum(x => (long)x));
     }
 
     private static bool SamePath(string a, string b)

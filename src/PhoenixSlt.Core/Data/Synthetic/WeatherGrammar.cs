@@ -130,12 +130,15 @@ public static class WeatherGrammar
         else Say(s, c.Verb);
     }
 
+    /// A phenomenon of the season; with <paramref name="except"/>, one about something else
+    /// (a different head gloss: not "REGEN" after "REGEN STARK").
     private static Phenomenon PickPhenomenon(SynthRandom r, Season season, string? except = null)
     {
+        string? head = except?.Split(' ')[0];
         while (true)
         {
             var p = r.Pick(WeatherLexicon.Phenomena);
-            if ((p.Seasons & season) != 0 && p.Gloss != except) return p;
+            if ((p.Seasons & season) != 0 && (head is null || p.Gloss.Split(' ')[0] != head)) return p;
         }
     }
 
