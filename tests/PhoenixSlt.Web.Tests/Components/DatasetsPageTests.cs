@@ -7,14 +7,31 @@ using PhoenixSlt.Web.Tests.Services;
 
 namespace PhoenixSlt.Web.Tests.Components;
 
-public class DatasetsPageTests : PortalTestContext
+public sealed class DatasetsPageTests : PortalTestContext, IDisposable
 {
+    private readonly List<string> _tempDirs = [];
+
+    /// A temporary data root deleted after the test.
+    private string NewDataRoot()
+    {
+        string dir = TestPaths.NewTempDir("phoenix-datasets-page");
+        _tempDirs.Add(dir);
+        return dir;
+    }
+
+    void IDisposable.Dispose()
+    {
+        foreach (string dir in _tempDirs)
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+    }
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void Render_GeneratedSyntheticDataset_ShowsRequestedSplitSizesAndHistograms()
     {
-        string dataRoot = TestPaths.NewTempDir();
+        string dataRoot = NewDataRoot();
         SyntheticPhoenixGenerator.Generate(new SynthOptions(Path.Combine(dataRoot, "phoenix-synth"), Train: 20, Dev: 5, Test: 5, Seed: 3));
         AddDataServices(dataRoot);
 
@@ -32,7 +49,7 @@ public class DatasetsPageTests : PortalTestContext
     [Fact]
     public void Render_HandmadeDataset_ShowsPerSplitCountsAndNoProblems()
     {
-        string dataRoot = TestPaths.NewTempDir();
+        string dataRoot = NewDataRoot();
         HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
         AddDataServices(dataRoot, defaultDataset: "handmade");
 
@@ -48,7 +65,7 @@ public class DatasetsPageTests : PortalTestContext
     [Fact]
     public void ClickSample_HandmadeDataset_ShowsGlossTranslationSpeakerAndFrames()
     {
-        string dataRoot = TestPaths.NewTempDir();
+        string dataRoot = NewDataRoot();
         HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
         AddDataServices(dataRoot, defaultDataset: "handmade");
         IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
@@ -67,7 +84,7 @@ public class DatasetsPageTests : PortalTestContext
     public void FullCheck_HandmadeDatasetOfZeroKeypoints_ReadsValuesAndReportsHandsMissing()
     {
         // Every keypoint is 0, which marks a missing joint: both hands are missing in every frame.
-        string dataRoot = TestPaths.NewTempDir();
+        string dataRoot = NewDataRoot();
         HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
         AddDataServices(dataRoot, defaultDataset: "handmade");
         IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
@@ -83,7 +100,7 @@ public class DatasetsPageTests : PortalTestContext
     [Fact]
     public void Render_DatasetWithMissingFile_ListsTheProblem()
     {
-        string dataRoot = TestPaths.NewTempDir();
+        string dataRoot = NewDataRoot();
         string root = HandmadeDataset.CreateComplete(Path.Combine(dataRoot, "handmade"));
         File.Delete(Path.Combine(root, "kpts", "dev", "dv1.npy"));
         AddDataServices(dataRoot, defaultDataset: "handmade");
@@ -97,7 +114,7 @@ public class DatasetsPageTests : PortalTestContext
     [Fact]
     public void Render_EmptyDataRoot_ExplainsHowToAddADataset()
     {
-        AddDataServices(TestPaths.NewTempDir());
+        AddDataServices(NewDataRoot());
 
         IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
 
@@ -107,7 +124,7 @@ public class DatasetsPageTests : PortalTestContext
     [Fact]
     public void Render_BootstrapFailed_ShowsTheError()
     {
-        BootstrapNotifier notifier = AddDataServices(TestPaths.NewTempDir());
+        BootstrapNotifier notifier = AddDataServices(NewDataRoot());
         IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
 
         notifier.Publish(new BootstrapStatus(BootstrapState.Failed, "phoenix-synth", Error: "disk full"));
@@ -118,7 +135,7 @@ public class DatasetsPageTests : PortalTestContext
     [Fact]
     public void Render_BootstrapRunning_ShowsProgressThenCountsWhenDone()
     {
-        string dataRoot = TestPaths.NewTempDir();
+        string dataRoot = NewDataRoot();
         BootstrapNotifier notifier = AddDataServices(dataRoot, defaultDataset: "handmade");
         notifier.Publish(new BootstrapStatus(BootstrapState.Running, "handmade", "train", 2, 5));
         IRenderedComponent<Datasets> cut = RenderPage<Datasets>();
