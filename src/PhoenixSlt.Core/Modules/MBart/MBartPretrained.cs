@@ -15,6 +15,9 @@ public static class MBartPretrained
     /// Name of the LM head weight in transformers' state dict (tied to model.shared.weight, never a separate tensor here).
     public const string LmHeadKey = "lm_head.weight";
 
+    /// The shared token embedding (encoder and decoder embed_tokens are the same tensor).
+    public const string SharedKey = "model.shared.weight";
+
     /// The buffer transformers accepts as missing (it stays zero).
     public const string FinalLogitsBiasKey = "final_logits_bias";
 
@@ -120,9 +123,7 @@ public static class MBartPretrained
             byHandle[tensor.Handle] = names;
             groups.Add((names, tensor));
         }
-        var shared = model.Model.Shared.weight!;
-        if (byHandle.TryGetValue(shared.Handle, out var sharedNames))
-            sharedNames.Add(LmHeadKey);
+        groups.Single(g => g.Names.Contains(SharedKey)).Names.Add(LmHeadKey);
         return groups;
     }
 
