@@ -84,6 +84,20 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
+    public void Synth_FromAnnotationsInPlaceTwice_RefusedWithoutForce()
+    {
+        string annotations = Directory.CreateDirectory(Path.Combine(Out, "annotations")).FullName;
+        File.Copy(Path.Combine(WriteCorpus(), DatasetLayout.CorpusFileName("test")), Path.Combine(annotations, DatasetLayout.CorpusFileName("test")));
+        Assert.Equal(0, Synth("--out", Out, "--from-annotations", annotations).ExitCode);
+
+        var refused = Synth("--out", Out, "--from-annotations", annotations);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("clip_a.npy", refused.Error);
+        Assert.Contains("--force", refused.Error);
+        Assert.Equal(0, Synth("--out", Out, "--from-annotations", annotations, "--force").ExitCode);
+    }
+
+    [Fact]
     public void Synth_OutIsAFile_ExitsOne()
     {
         string file = Path.Combine(_dir, "file.txt");

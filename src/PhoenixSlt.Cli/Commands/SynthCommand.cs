@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Data.Synthetic;
 
@@ -42,7 +43,7 @@ public static class SynthCommand
         {
             outDir, train, dev, test, seed, from, force, siglip32,
         };
-        command.SetAction((parseResult, ct) =>
+        command.SetAction(async (parseResult, ct) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
             string? fromDir = parseResult.GetValue(from);
@@ -55,7 +56,7 @@ public static class SynthCommand
                 if (explicitCounts.Length > 0)
                 {
                     error.WriteLine($"synth: {string.Join(", ", explicitCounts)} cannot be combined with --from-annotations: the corpus decides how many samples each split has.");
-                    return Task.FromResult(ExitInvalid);
+                    return ExitInvalid;
                 }
             }
             var options = new SynthOptions(parseResult.GetValue(outDir)!, parseResult.GetValue(train), parseResult.GetValue(dev), parseResult.GetValue(test), parseResult.GetValue(seed))
@@ -64,7 +65,16 @@ public static class SynthCommand
                 Overwrite = parseResult.GetValue(force),
                 SiglipFloat16 = !parseResult.GetValue(siglip32),
             };
-            return Task.FromResult(Run(options, parseResult.InvocationConfiguration.Output, error, ct));
+            // Ctrl+C cancels between samples (exit 130). System.CommandLine 2.0.0 only forwards it to `ct` when the
+            // caller sets InvocationConfiguration.ProcessTerminationTimeout, so the command listens for SIGINT itself.
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
+            {
+                signal.Cancel = true;
+                cts.Cancel();
+            });
+            var output = parseResult.InvocationConfiguration.Output;
+            return await Task.Run(() => Run(options, output, error, cts.Token), CancellationToken.None);
         });
         return command;
     }
@@ -94,6 +104,11 @@ public static class SynthCommand
             error.WriteLine();
             error.WriteLine("synth: cancelled; no annotation files were written, so the folder is not a dataset yet. Run again to start over.");
             return ExitCancelled;
+        }
+        catch (SynthOutputExistsException e)
+        {
+            error.WriteLine($"synth: {e.Message}. Use --force to replace it or choose another --out.");
+            return ExitInvalid;
         }
         catch (PhoenixDataException e)
         {

@@ -166,7 +166,7 @@ public static partial class SyntheticPhoenixGenerator
             {
                 string? existing = PhoenixCorpus.FindFile(layout.AnnotationsDir, split);
                 if (existing is not null)
-                    throw new PhoenixDataException(existing, "the output folder already holds a dataset; choose an empty folder or allow overwriting it");
+                    throw new SynthOutputExistsException(existing, "the output folder already holds a dataset; choose an empty folder or allow overwriting it");
             }
             return;
         }
@@ -174,7 +174,7 @@ public static partial class SyntheticPhoenixGenerator
             foreach (var s in samples)
                 foreach (string path in new[] { KeypointPath(layout, split, s.Name), SiglipPath(layout, split, s.Name) })
                     if (File.Exists(path))
-                        throw new PhoenixDataException(path, "feature file already exists; simulating would replace it — allow overwriting or choose another output folder");
+                        throw new SynthOutputExistsException(path, "feature file already exists; simulating would replace it — allow overwriting or choose another output folder");
     }
 
     /// Removes synth_* feature files of an earlier, larger synthetic run so that only listed samples remain.
@@ -248,3 +248,6 @@ public static partial class SyntheticPhoenixGenerator
     private static bool SamePath(string a, string b)
         => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
 }
+
+/// The output folder already holds data that generating would replace (and overwriting was not allowed).
+public sealed class SynthOutputExistsException(string filePath, string problem) : PhoenixDataException(filePath, problem);

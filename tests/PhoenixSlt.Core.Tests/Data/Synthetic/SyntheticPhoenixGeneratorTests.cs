@@ -175,7 +175,7 @@ public sealed class SyntheticPhoenixGeneratorTests : IDisposable
     {
         string dir = NewDir();
         Generate(dir, 10, 2, 2);
-        var e = Assert.Throws<PhoenixDataException>(() => Generate(dir, 10, 2, 2));
+        var e = Assert.Throws<SynthOutputExistsException>(() => Generate(dir, 10, 2, 2));
         Assert.Contains("PHOENIX-2014-T.train.corpus.csv", e.Message);
         Assert.Contains("already holds a dataset", e.Message);
 
@@ -262,7 +262,7 @@ public sealed class SyntheticPhoenixGeneratorTests : IDisposable
         SyntheticPhoenixGenerator.Generate(new SynthOptions(root) { FromAnnotations = annotations });
         Assert.True(File.Exists(Path.Combine(root, "kpts", "dev", "01April_2010_Thursday_heute-6694.npy")));
         // A second run would replace the features: refused unless overwriting.
-        var e = Assert.Throws<PhoenixDataException>(() => SyntheticPhoenixGenerator.Generate(new SynthOptions(root) { FromAnnotations = annotations }));
+        var e = Assert.Throws<SynthOutputExistsException>(() => SyntheticPhoenixGenerator.Generate(new SynthOptions(root) { FromAnnotations = annotations }));
         Assert.Contains("already exists", e.Message);
         SyntheticPhoenixGenerator.Generate(new SynthOptions(root) { FromAnnotations = annotations, Overwrite = true });
     }
