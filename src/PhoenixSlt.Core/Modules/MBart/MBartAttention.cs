@@ -5,8 +5,8 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace PhoenixSlt.Core.Modules.MBart;
 
-/// Same computation as transformers' MBartAttention (eager): q = q_proj(x)·head_dim^-0.5, k/v projections with
-/// bias, softmax(q·kᵀ + mask)·v over heads, out_proj. Self-attention when <c>keyValueStates</c> is null,
+/// Same computation as transformers' MBartAttention: q = q_proj(x)·head_dim^-0.5, k/v projections with bias,
+/// softmax(q·kᵀ + mask)·v over heads (fused scaled_dot_product_attention), out_proj. Self-attention when <c>keyValueStates</c> is null,
 /// cross-attention over <c>keyValueStates</c> otherwise. With a <see cref="KeyValueCache"/>, self-attention appends
 /// the new keys/values to the cache and attends over all cached positions; cross-attention computes its
 /// keys/values once and reuses them.
@@ -38,9 +38,6 @@ public sealed class MBartAttention : nn.Module<Tensor, Tensor?, Tensor?, KeyValu
         RegisterComponents();
     }
 
-    /// Scaling applied to the queries: head_dim^-0.5.
-    public double Scaling => 1.0 / Math.Sqrt(_headDim);
-
     /// <paramref name="hiddenStates"/>: (B, T, D) queries (and keys/values for self-attention).
     /// <paramref name="keyValueStates"/>: (B, S, D) encoder output for cross-attention, or null.
     /// <paramref name="attentionMask"/>: additive (B or 1, 1, T, S_total) with 0 (keep) or float min (masked).
@@ -49,7 +46,7 @@ public sealed class MBartAttention : nn.Module<Tensor, Tensor?, Tensor?, KeyValu
     {
         using var scope = NewDisposeScope();
         long batch = hiddenStates.shape[0], length = hiddenStates.shape[1];
-        var query = SplitHeads(q_proj.call(hiddenStates) * Scaling); // (B,T,D) -> (B,H,T,Dh)
+        var query = SplitHeads(q_proj.call(hiddenStates)); // (B,T,D) -> (B,H,T,Dh)
 
         Tensor key, value; // (B,H,S,Dh)
         if (keyValueStates is null)
@@ -73,13 +70,9 @@ public sealed class MBartAttention : nn.Module<Tensor, Tensor?, Tensor?, KeyValu
             cache?.Set(key, value);
         }
 
-        var scores = matmul(query, key.transpose(-1, -2)); // (B,H,T,Dh) x (B,H,Dh,S) -> (B,H,T,S)
-        if (attentionMask is not null)
-            scores = scores + attentionMask; // (B,1,T,S) broadcast over heads
-        var weights = F.softmax(scores, -1);
-        if (training && _dropout > 0)
-            weights = F.dropout(weights, _dropout, training: true);
-        var context = matmul(weights, value); // (B,H,T,S) x (B,H,S,Dh) -> (B,H,T,Dh)
+        // softmax(q·kᵀ·head_dim^-0.5 + mask)·v: the default scale of scaled_dot_product_attention is head_dim^-0.5,
+        // the factor transformers applies to q; masked keys carry float min, so no row becomes NaN.
+        var context = F.scaled_dot_product_attention(query, key, value, attentionMask, training ? _dropout : 0); // (B,H,T,Dh)
         context = context.transpose(1, 2).reshape(batch, length, _heads * _headDim); // (B,H,T,Dh) -> (B,T,H,Dh) -> (B,T,D)
         return out_proj.call(context).MoveToOuterDisposeScope();
     }

@@ -103,4 +103,19 @@ public class MBartParityTests
         TensorAssert.Close(reference[1, ..5], changed[1, ..5], 1e-6, "real frames of row 1");
         TensorAssert.Close(reference[0], changed[0], 0, "row 0");
     }
+
+    [Fact]
+    public void Encode_RowWithEveryPositionMasked_StaysFinite()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var mask = Expected("c_attention_mask").clone();
+        mask[1] = zeros(7, ScalarType.Int64);
+
+        var output = Model.Encode(null, Expected("c_inputs_embeds"), mask);
+
+        // Masked keys get float min, not -inf: the softmax stays defined (uniform) instead of NaN.
+        Assert.True(output.isfinite().all().item<bool>());
+        TensorAssert.Close(Expected("c_encoder_last_hidden_state")[0], output[0], 1e-4, "untouched row 0");
+    }
 }

@@ -171,6 +171,22 @@ public class MBartPretrainedTests
         TensorAssert.Close(Expected("b_logits"), logits, 2e-4, "float64 logits");
     }
 
+    [Fact]
+    public void ToFloat64_AfterLoading_KeepsEmbeddingsTiedAndMovesTheBias()
+    {
+        using var model = LoadFresh();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        model.to(ScalarType.Float64);
+        var state = model.state_dict();
+        var logits = model.call(new MBartInputs { InputIds = Expected("a_input_ids"), AttentionMask = Expected("a_attention_mask"), DecoderInputIds = Expected("b_decoder_input_ids") }).Logits;
+
+        Assert.Equal(state["model.shared.weight"].Handle, state["model.encoder.embed_tokens.weight"].Handle);
+        Assert.Equal(ScalarType.Float64, model.FinalLogitsBias.dtype);
+        TensorAssert.Close(Expected("b_logits"), logits, 2e-4, "logits after to(float64)");
+    }
+
     /// A temporary folder deleted on Dispose.
     private sealed class TempFolder : IDisposable
     {
