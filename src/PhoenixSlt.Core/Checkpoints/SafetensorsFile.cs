@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace PhoenixSlt.Core.Checkpoints;
 
-/// Whole-file safetensors helpers: read every tensor, read the header, write tensors (with metadata).
+/// Whole-file safetensors operations: read every tensor, read the header, write tensors (with metadata).
 public static class SafetensorsFile
 {
     /// Metadata written when the caller gives no "format" (Hugging Face loaders expect "pt").
