@@ -93,6 +93,22 @@ public class BeamSearchTests
     }
 
     [Fact]
+    public void Generate_EosCandidateRankedBelowNumBeams_IsIgnored()
+    {
+        // scenario 7: start → A .7 | B .2 | C .1; A → EOS .5 | C .4 | B .1; B → EOS .9 | C .1; C → EOS 1.
+        // Step 2 ranks: A→EOS (finished), A→C, B→EOS (rank 2 ≥ 2 beams: ignored), A→B. Had B→EOS counted, two
+        // hypotheses would end the search with [start A]; instead [start A C] finishes at step 3 and wins.
+        var model = new ScriptedModel()
+            .Rule(7, Start, (A, .7), (B, .2), (C, .1)).Rule(7, A, (Eos, .5), (C, .4), (B, .1))
+            .Rule(7, B, (Eos, .9), (C, .1)).Rule(7, C, (Eos, 1.0));
+
+        using var output = new SequenceGenerator(model).Generate(Scenarios(7), Beam());
+
+        Assert.Equal([Start, A, C, Eos], output.Sequences[0]);
+        Assert.Equal((Math.Log(.7) + Math.Log(.4)) / 3, output.SequenceScores![0], Tolerance);
+    }
+
+    [Fact]
     public void Generate_MaxLengthWithoutEos_ReturnsOpenBeamWithoutEos()
     {
         // scenario 3: A forever (A → A .9 | B .1, B → B 1): no hypothesis ever finishes
