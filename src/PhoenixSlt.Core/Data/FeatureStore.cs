@@ -51,33 +51,52 @@ public sealed class FeatureStore(DatasetLayout layout)
         return kind == FeatureKind.Keypoints ? ValidateKeypoints(array, path) : ValidateSiglip(array, path);
     }
 
+    /// Reads and validates only the header of one feature file: the data size the header declares must match the
+    /// file length and the shape must pass <see cref="ShapeProblem"/>. Values (NaN/Inf) are not read, so not checked.
+    public static NpyHeader LoadHeader(FeatureKind kind, string path)
+    {
+        NpyHeader header = NpyFile.ReadHeaderCheckingSize(path);
+        return ShapeProblem(kind, header.Shape) is string problem ? throw new PhoenixDataException(path, problem) : header;
+    }
+
+    /// The problem with the shape of a feature array, or null: keypoints (T, 75, 3) or (T, 225), SigLIP (T, 768),
+    /// and T ≥ 1 for both.
+    public static string? ShapeProblem(FeatureKind kind, IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (kind == FeatureKind.Keypoints && !IsJointsShape(shape) && !IsFlatKeypointShape(shape))
+            return $"keypoints must have shape (T, {FeatureSpec.Joints}, {FeatureSpec.CoordsPerJoint}) or (T, {FeatureSpec.KeypointDim}) " +
+                   $"(MediaPipe Holistic: {FeatureSpec.PoseJoints} pose + {FeatureSpec.HandJoints} left hand + {FeatureSpec.HandJoints} right hand joints, x/y/z); found {NpyArray.FormatShape(shape)}";
+        if (kind == FeatureKind.Siglip && (shape.Count != 2 || shape[1] != FeatureSpec.SiglipDim))
+            return $"SigLIP features must have shape (T, {FeatureSpec.SiglipDim}); found {NpyArray.FormatShape(shape)}";
+        return shape[0] == 0 ? $"{Describe(kind)} have 0 frames; every sample needs at least one frame" : null;
+    }
+
+    private static bool IsJointsShape(IReadOnlyList<int> shape)
+        => shape.Count == 3 && shape[1] == FeatureSpec.Joints && shape[2] == FeatureSpec.CoordsPerJoint;
+
+    private static bool IsFlatKeypointShape(IReadOnlyList<int> shape)
+        => shape.Count == 2 && shape[1] == FeatureSpec.KeypointDim;
+
     /// Accepts (T, 75, 3) or (T, 225) with T ≥ 1 and returns (T, 225). NaN marks missing joints and is allowed;
     /// infinite values are not.
     public static NpyArray ValidateKeypoints(NpyArray array, string file)
     {
         ArgumentNullException.ThrowIfNull(array);
-        bool joints = array.Rank == 3 && array.Shape[1] == FeatureSpec.Joints && array.Shape[2] == FeatureSpec.CoordsPerJoint;
-        bool flat = array.Rank == 2 && array.Shape[1] == FeatureSpec.KeypointDim;
-        if (!joints && !flat)
-            throw new PhoenixDataException(file,
-                $"keypoints must have shape (T, {FeatureSpec.Joints}, {FeatureSpec.CoordsPerJoint}) or (T, {FeatureSpec.KeypointDim}) " +
-                $"(MediaPipe Holistic: {FeatureSpec.PoseJoints} pose + {FeatureSpec.HandJoints} left hand + {FeatureSpec.HandJoints} right hand joints, x/y/z); found {array.ShapeText}");
-        if (array.Shape[0] == 0)
-            throw new PhoenixDataException(file, "keypoints have 0 frames; every sample needs at least one frame");
+        if (ShapeProblem(FeatureKind.Keypoints, array.Shape) is string problem)
+            throw new PhoenixDataException(file, problem);
         int bad = Array.FindIndex(array.Data, float.IsInfinity);
         if (bad >= 0)
             throw new PhoenixDataException(file, $"keypoints contain an infinite value (frame {bad / FeatureSpec.KeypointDim}, value {bad % FeatureSpec.KeypointDim}); mark missing joints with 0 or NaN");
-        return joints ? array.Reshape(array.Shape[0], FeatureSpec.KeypointDim) : array;
+        return IsJointsShape(array.Shape) ? array.Reshape(array.Shape[0], FeatureSpec.KeypointDim) : array;
     }
 
     /// Accepts (T', 768) with T' ≥ 1 and only finite values.
     public static NpyArray ValidateSiglip(NpyArray array, string file)
     {
         ArgumentNullException.ThrowIfNull(array);
-        if (array.Rank != 2 || array.Shape[1] != FeatureSpec.SiglipDim)
-            throw new PhoenixDataException(file, $"SigLIP features must have shape (T, {FeatureSpec.SiglipDim}); found {array.ShapeText}");
-        if (array.Shape[0] == 0)
-            throw new PhoenixDataException(file, "SigLIP features have 0 frames; every sample needs at least one frame");
+        if (ShapeProblem(FeatureKind.Siglip, array.Shape) is string problem)
+            throw new PhoenixDataException(file, problem);
         int nonFinite = 0, first = -1;
         for (int i = 0; i < array.Data.Length; i++)
         {

@@ -23,26 +23,42 @@ public static partial class NpyFile
     public static NpyHeader ReadHeader(string path)
         => WithFile(path, fs => ReadHeader(fs, path));
 
+    /// Reads only the header of a .npy file and checks, from the file length, that exactly the data bytes it declares
+    /// follow it (the check <see cref="Read(string)"/> makes before reading values). The values are not read.
+    public static NpyHeader ReadHeaderCheckingSize(string path)
+        => WithFile(path, fs =>
+        {
+            NpyHeader header = ReadHeader(fs, path);
+            return DataSizeProblem(header, fs.Length) is string problem ? throw new PhoenixDataException(path, problem) : header;
+        });
+
+    /// The problem when a .npy file of <paramref name="fileLength"/> bytes does not hold exactly the data bytes its
+    /// header declares (truncated, or extra bytes after the data), or null.
+    public static string? DataSizeProblem(NpyHeader header, long fileLength)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        long available = fileLength - header.DataOffset;
+        if (available == header.DataBytes)
+            return null;
+        return available < header.DataBytes
+            ? TruncatedDataProblem(header, available)
+            : $"shape/data size mismatch: shape {header.ShapeText} of {NpyDType.Name(header.Format.ElementType)} needs {header.DataBytes} data bytes but {available} follow the header";
+    }
+
     /// Reads a .npy array from a stream; <paramref name="source"/> names it in problems.
     public static NpyArray Read(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         NpyHeader header = ReadHeader(stream, source);
         long count = header.Count;
-        long needed = header.DataBytes;
         if (count > Array.MaxLength)
             throw new PhoenixDataException(source, $"shape {header.ShapeText} holds {count} values, more than one array can hold");
-        if (stream.CanSeek)
-        {
-            long available = stream.Length - stream.Position;
-            if (available < needed)
-                throw new PhoenixDataException(source, $"truncated: shape {header.ShapeText} of {NpyDType.Name(header.Format.ElementType)} needs {needed} data bytes but only {available} follow the header");
-            if (available > needed)
-                throw new PhoenixDataException(source, $"shape/data size mismatch: shape {header.ShapeText} of {NpyDType.Name(header.Format.ElementType)} needs {needed} data bytes but {available} follow the header");
-        }
+        // The stream is at the first data byte, DataOffset bytes after the start of the .npy content.
+        if (stream.CanSeek && DataSizeProblem(header, stream.Length - stream.Position + header.DataOffset) is string problem)
+            throw new PhoenixDataException(source, problem);
         float[] values = ReadValues(stream, (int)count, header, source);
         if (!stream.CanSeek && stream.ReadByte() >= 0)
-            throw new PhoenixDataException(source, $"shape/data size mismatch: more than the {needed} data bytes of shape {header.ShapeText} follow the header");
+            throw new PhoenixDataException(source, $"shape/data size mismatch: more than the {header.DataBytes} data bytes of shape {header.ShapeText} follow the header");
         if (header.Format.FortranOrder)
             values = Reorder(values, header.Shape, toFortran: false);
         return new NpyArray(values, header.Shape);
@@ -181,7 +197,10 @@ public static partial class NpyFile
     };
 
     private static PhoenixDataException TruncatedData(string source, NpyHeader header, long got)
-        => new(source, $"truncated: shape {header.ShapeText} of {NpyDType.Name(header.Format.ElementType)} needs {header.DataBytes} data bytes but only {got} follow the header");
+        => new(source, TruncatedDataProblem(header, got));
+
+    private static string TruncatedDataProblem(NpyHeader header, long available)
+        => $"truncated: shape {header.ShapeText} of {NpyDType.Name(header.Format.ElementType)} needs {header.DataBytes} data bytes but only {available} follow the header";
 
     private static T WithFile<T>(string path, Func<FileStream, T> read)
     {

@@ -143,6 +143,60 @@ public sealed class FeatureStoreTests : IDisposable
         Assert.Contains("0 frames", ex.Problem);
     }
 
+    [Theory]
+    [InlineData(FeatureKind.Keypoints, new[] { 2, 74, 3 })]
+    [InlineData(FeatureKind.Keypoints, new[] { 0, 225 })]
+    [InlineData(FeatureKind.Siglip, new[] { 3, 512 })]
+    [InlineData(FeatureKind.Siglip, new[] { 0, 768 })]
+    public void LoadHeader_InvalidShape_SameProblemAsLoadFile(FeatureKind kind, int[] shape)
+    {
+        string path = Write("feature/w.npy", new float[shape.Aggregate(1, (a, d) => a * d)], shape);
+
+        var full = Assert.Throws<PhoenixDataException>(() => FeatureStore.LoadFile(kind, path));
+        var header = Assert.Throws<PhoenixDataException>(() => FeatureStore.LoadHeader(kind, path));
+
+        Assert.Equal(path, header.FilePath);
+        Assert.Equal(full.Problem, header.Problem);
+        Assert.Equal(FeatureStore.ShapeProblem(kind, shape), header.Problem);
+    }
+
+    [Fact]
+    public void LoadHeader_TruncatedFile_SameProblemAsLoadFile()
+    {
+        string path = Write("kpts/t.npy", Ramp(2 * 225), 2, 225);
+        using (var fs = new FileStream(path, FileMode.Open))
+            fs.SetLength(fs.Length - 4);
+
+        var full = Assert.Throws<PhoenixDataException>(() => FeatureStore.LoadFile(FeatureKind.Keypoints, path));
+        var header = Assert.Throws<PhoenixDataException>(() => FeatureStore.LoadHeader(FeatureKind.Keypoints, path));
+
+        // 2 × 225 float32 values = 1800 bytes, 4 cut off
+        Assert.Equal("truncated: shape (2, 225) of float32 needs 1800 data bytes but only 1796 follow the header", header.Problem);
+        Assert.Equal(full.Problem, header.Problem);
+    }
+
+    [Fact]
+    public void LoadHeader_NaNValues_NotReadSoAccepted()
+    {
+        float[] values = Ramp(3 * 768);
+        values[5] = float.NaN;
+        string path = Write("siglip_vitb16/nan.npy", values, 3, 768);
+
+        NpyHeader header = FeatureStore.LoadHeader(FeatureKind.Siglip, path);
+
+        Assert.Equal([3, 768], header.Shape);
+        Assert.Throws<PhoenixDataException>(() => FeatureStore.LoadFile(FeatureKind.Siglip, path));
+    }
+
+    [Theory]
+    [InlineData(FeatureKind.Keypoints, new[] { 1, 75, 3 })]
+    [InlineData(FeatureKind.Keypoints, new[] { 4, 225 })]
+    [InlineData(FeatureKind.Siglip, new[] { 1, 768 })]
+    public void ShapeProblem_AcceptedShapes_Null(FeatureKind kind, int[] shape)
+    {
+        Assert.Null(FeatureStore.ShapeProblem(kind, shape));
+    }
+
     [Fact]
     public void CandidatePaths_NameEscapingFolder_Rejected()
     {

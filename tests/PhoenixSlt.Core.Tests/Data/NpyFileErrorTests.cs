@@ -90,6 +90,38 @@ public sealed class NpyFileErrorTests : IDisposable
     }
 
     [Fact]
+    public void ReadHeaderCheckingSize_ExtraBytesAfterData_SaysSizeMismatchLikeRead()
+    {
+        string path = _dir.WriteBytes("long.npy", [.. ValidFile(), 0, 0, 0, 0]);
+
+        var ex = Assert.Throws<PhoenixDataException>(() => NpyFile.ReadHeaderCheckingSize(path));
+
+        Assert.Equal(path, ex.FilePath);
+        Assert.Equal("shape/data size mismatch: shape (2, 3) of float32 needs 24 data bytes but 28 follow the header", ex.Problem);
+    }
+
+    [Fact]
+    public void ReadHeaderCheckingSize_FileCutInsideData_SaysTruncatedLikeRead()
+    {
+        string path = _dir.WriteBytes("short.npy", ValidFile()[..^4]);
+
+        var ex = Assert.Throws<PhoenixDataException>(() => NpyFile.ReadHeaderCheckingSize(path));
+
+        Assert.Equal("truncated: shape (2, 3) of float32 needs 24 data bytes but only 20 follow the header", ex.Problem);
+    }
+
+    [Fact]
+    public void DataSizeProblem_ExactLength_NullAndOneByteOffEitherWay_Problem()
+    {
+        byte[] bytes = ValidFile();
+        NpyHeader header = NpyFile.ReadHeader(new MemoryStream(bytes), "valid.npy");
+
+        Assert.Null(NpyFile.DataSizeProblem(header, bytes.Length));
+        Assert.StartsWith("truncated:", NpyFile.DataSizeProblem(header, bytes.Length - 1));
+        Assert.StartsWith("shape/data size mismatch:", NpyFile.DataSizeProblem(header, bytes.Length + 1));
+    }
+
+    [Fact]
     public void Read_WrongMagic_SaysNotNpy()
     {
         var ex = ReadFails("text.npy", "hello world, this is no array"u8.ToArray());

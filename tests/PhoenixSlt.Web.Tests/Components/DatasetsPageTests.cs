@@ -73,7 +73,8 @@ public sealed class DatasetsPageTests : PortalTestContext, IDisposable
 
         cut.FindAll("[data-testid=sample-table] tbody tr").Single(tr => tr.TextContent.Contains("tr3")).Click();
 
-        Assert.Equal("Signer05", cut.Find("[data-testid=sample-speaker]").TextContent);
+        // MudTable's row click may complete after an asynchronous step, so the details can render after Click returns
+        cut.WaitForAssertion(() => Assert.Equal("Signer05", cut.Find("[data-testid=sample-speaker]").TextContent), Wait);
         Assert.Equal("WIND STARK", cut.Find("[data-testid=sample-orth]").TextContent);
         Assert.Equal("starker wind", cut.Find("[data-testid=sample-translation]").TextContent);
         Assert.Equal("30", cut.Find("[data-testid=sample-kpts-frames]").TextContent);

@@ -58,20 +58,12 @@ public sealed class DatasetOverviewCache(ILogger<DatasetOverviewCache> logger)
     private Task<DatasetOverview> Start(string root, bool full, IProgress<InspectionProgress>? progress) => Task.Run(() =>
     {
         var clock = Stopwatch.StartNew();
-        DatasetOverview overview = full ? InspectFull(root, progress) : HeaderInspector.Inspect(root, progress);
+        DatasetInspection inspection = DatasetInspector.Inspect(root, full ? InspectionDepth.Full : InspectionDepth.HeadersOnly, progress);
+        var overview = new DatasetOverview(inspection, DateTimeOffset.UtcNow, clock.Elapsed);
         logger.LogInformation("Inspected {Dataset} ({Mode}) in {ElapsedMs} ms: {Samples} samples, {Problems} problems",
             root, full ? "full" : "headers", clock.ElapsedMilliseconds, overview.Report.TotalSamples, overview.Report.Problems.Count);
         return overview;
     });
-
-    /// The full check: <see cref="DatasetInspector"/> for statistics and problems, headers for the sample browser.
-    private static DatasetOverview InspectFull(string root, IProgress<InspectionProgress>? progress)
-    {
-        var clock = Stopwatch.StartNew();
-        DatasetOverview headers = HeaderInspector.Inspect(root);
-        DatasetReport report = DatasetInspector.Inspect(root, progress);
-        return headers with { Report = report, FullCheck = true, InspectedAt = DateTimeOffset.UtcNow, Duration = clock.Elapsed };
-    }
 
     private static string Key(string root, bool full) => (full ? "full:" : "headers:") + Path.GetFullPath(root);
 
