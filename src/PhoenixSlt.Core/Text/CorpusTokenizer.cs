@@ -151,20 +151,10 @@ public sealed class CorpusTokenizer : SltTokenizerBase
         return path;
     }
 
-    protected override List<int> EncodeText(string text)
+    protected override void AppendTextIds(string text, List<int> ids)
     {
-        var ids = new List<int>();
-        foreach (var segment in Splitter.Split(text))
-        {
-            if (segment.SpecialId is int special)
-            {
-                ids.Add(special);
-                continue;
-            }
-            foreach (string word in SplitWords(segment.Text, Lowercase))
-                ids.Add(_wordIds.TryGetValue(word, out int id) ? id : UnkId);
-        }
-        return ids;
+        foreach (string word in SplitWords(text, Lowercase))
+            ids.Add(_wordIds.TryGetValue(word, out int id) ? id : UnkId);
     }
 
     protected override string PieceToken(int id) => _words[id - SpecialTokens.LeadingCount];

@@ -121,18 +121,6 @@ public sealed class MBartTokenizer : SltTokenizerBase
         return path;
     }
 
-    protected override List<int> EncodeText(string text)
-    {
-        var ids = new List<int>();
-        foreach (var segment in Splitter.Split(text))
-        {
-            if (segment.SpecialId is int special)
-                ids.Add(special);
-            else
-                AppendPieces(segment.Text, ids);
-        }
-        return ids;
-    }
 
     protected override string PieceToken(int id) => Model.Pieces[id - FairseqOffset].Piece;
 
@@ -144,7 +132,7 @@ public sealed class MBartTokenizer : SltTokenizerBase
         return cleanUp ? TokenizationCleanup.Apply(text) : text;
     }
 
-    private void AppendPieces(string text, List<int> ids)
+    protected override void AppendTextIds(string text, List<int> ids)
     {
         string normalized = Normalizer.Normalize(text);
         if (normalized.Length == 0)

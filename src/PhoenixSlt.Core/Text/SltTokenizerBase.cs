@@ -52,7 +52,7 @@ public abstract class SltTokenizerBase : ISltTokenizer
     public IReadOnlyDictionary<string, int> SpecialTokenIds { get; }
 
     /// Splits input text on special-token literals before the text parts are tokenized.
-    protected SpecialTokenSplitter Splitter { get; }
+    private SpecialTokenSplitter Splitter { get; }
 
     public int LanguageId(string languageCode) =>
         TryGetLanguageId(languageCode, out int id)
@@ -123,8 +123,23 @@ public abstract class SltTokenizerBase : ISltTokenizer
 
     public abstract string SaveTo(string directory);
 
-    /// Ids of the text alone (no suffix), special-token literals included.
-    protected abstract List<int> EncodeText(string text);
+    /// Ids of the text alone (no suffix): special-token literals become their ids, the text between them is
+    /// encoded chunk by chunk with <see cref="AppendTextIds"/>.
+    private List<int> EncodeText(string text)
+    {
+        var ids = new List<int>();
+        foreach (var segment in Splitter.Split(text))
+        {
+            if (segment.SpecialId is int special)
+                ids.Add(special);
+            else
+                AppendTextIds(segment.Text, ids);
+        }
+        return ids;
+    }
+
+    /// Appends the ids of one chunk of plain text (no special-token literals in it).
+    protected abstract void AppendTextIds(string text, List<int> ids);
 
     /// Token string of a vocabulary piece id in [LeadingCount, FirstLanguageId).
     protected abstract string PieceToken(int id);
