@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using PhoenixSlt.Core.Decoding;
+using static TorchSharp.torch;
+
+namespace PhoenixSlt.Benchmarks;
+
+/// Settings of one benchmark run.
+public sealed record DecodingBenchmarkOptions(int Beams = 5, int MaxNewTokens = 20, int SourceLength = 32, int Warmup = 1, int Repeats = 3, int Seed = 1234);
+
+/// Throughput of one (model, batch size) cell: batched generation vs the same sentences one call each.
+public sealed record DecodingMeasurement(string Model, int BatchSize, double BatchedSeconds, double SequentialSeconds, double MeanGeneratedTokens)
+{
+    public double BatchedSentencesPerSecond => BatchSize / BatchedSeconds;
+    public double SequentialSentencesPerSecond => BatchSize / SequentialSeconds;
+    public double Speedup => SequentialSeconds / BatchedSeconds;
+}
+
+/// Batched vs sequential beam-search decoding with <see cref="SequenceGenerator"/>: the same random source
+/// sentences (inputs_embeds, lengths between half and all of the source length, right-padded) decoded in one call of
+/// batch B, and in B calls of batch 1 on the unpadded sentences. Median wall time over the repeats after warm-up.
+public static class DecodingBenchmark
+{
+    public static DecodingMeasurement Measure(BenchmarkModel model, int batchSize, DecodingBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var generator = new SequenceGenerator(model.Model);
+        var config = new GenerationConfig
+        {
+            NumBeams = options.Beams,
+            MaxNewTokens = options.MaxNewTokens,
+            EarlyStopping = EarlyStopping.OnBeamsFinished,
+            DecoderStartTokenId = model.DecoderStartTokenId,
+        };
+        var (embeds, mask, lengths) = Sources(batchSize, model.Model.Config.DModel, options);
+        try
+        {
+            int generated = 0;
+            double batched = Median(options, () =>
+            {
+                using var output = generator.Generate(GenerationInputs.FromEmbeds(embeds, mask), config);
+                generated = output.Sequences.Sum(GeneratedTokens);
+            });
+            double sequential = Median(options, () =>
+            {
+                for (int row = 0; row < batchSize; row++)
+                {
+                    using var scope = NewDisposeScope();
+                    var one = embeds[row].narrow(0, 0, lengths[row]).unsqueeze(0); // (1, length, D)
+                    using var output = generator.Generate(GenerationInputs.FromEmbeds(one), config);
+                }
+            });
+            return new DecodingMeasurement(model.Name, batchSize, batched, sequential, (double)generated / batchSize);
+        }
+        finally
+        {
+            embeds.Dispose();
+            mask.Dispose();
+        }
+    }
+
+    /// Tokens after the start token up to and including EOS (padding excluded).
+    public static int GeneratedTokens(long[] sequence)
+    {
+        int eos = Array.IndexOf(sequence, 2L, 1);
+        return eos < 0 ? sequence.Length - 1 : eos;
+    }
+
+    private static (Tensor Embeds, Tensor Mask, long[] Lengths) Sources(int batchSize, int dModel, DecodingBenchmarkOptions options)
+    {
+        var random = new Random(options.Seed + batchSize);
+        long[] lengths = [.. Enumerable.Range(0, batchSize).Select(_ => (long)random.Next(options.SourceLength / 2, options.SourceLength + 1))];
+        var generator = new Generator((ulong)(options.Seed + batchSize));
+        var embeds = randn([batchSize, options.SourceLength, dModel], generator: generator); // (B,S,D)
+        var positions = arange(options.SourceLength).unsqueeze(0); // (1,S)
+        var mask = positions.lt(tensor(lengths).unsqueeze(1)).to(ScalarType.Int64); // (B,S) 1 = real
+        return (embeds, mask, lengths);
+    }
+
+    private static double Median(DecodingBenchmarkOptions options, Action run)
+    {
+        for (int i = 0; i < options.Warmup; i++)
+            run();
+        var times = new double[options.Repeats];
+        for (int i = 0; i < options.Repeats; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            run();
+            times[i] = watch.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[times.Length / 2];
+    }
+}
