@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace PhoenixSlt.Core.Modules;
+
+/// What the <see cref="VisualLanguagePretrainer"/> returns. Dispose it (or let an enclosing dispose scope do so).
+/// <param name="Loss">Scalar symmetric InfoNCE loss.</param>
+/// <param name="LogitsPerVisual">(B, B): scale · v tᵀ; row i = visual i against every text.</param>
+/// <param name="LogitScale">Scalar effective scale min(exp(logit_scale), max_logit_scale).</param>
+/// <param name="VisualEmbeddings">(B, E) L2-normalised.</param>
+/// <param name="TextEmbeddings">(B, E) L2-normalised.</param>
+public sealed record VlpOutput(Tensor Loss, Tensor LogitsPerVisual, Tensor LogitScale, Tensor VisualEmbeddings, Tensor TextEmbeddings) : IDisposable
+{
+    /// (B, B): row j = text j against every visual (the transpose of <see cref="LogitsPerVisual"/>).
+    public Tensor LogitsPerText => LogitsPerVisual.t();
+
+    public void Dispose()
+    {
+        Loss.Dispose();
+        LogitsPerVisual.Dispose();
+        LogitScale.Dispose();
+        VisualEmbeddings.Dispose();
+        TextEmbeddings.Dispose();
+    }
+}
