@@ -188,13 +188,26 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
     }
 
     /// Translates the clips with <see cref="SequenceGenerator"/> (greedy or beam search as <paramref name="config"/>
-    /// says; mbart-large-cc25 needs decoder_start_token_id = the target language code). Switches to eval mode.
+    /// says; mbart-large-cc25 needs decoder_start_token_id = the target language code). Runs in eval mode and
+    /// restores the previous mode afterwards.
     public GenerationOutput Generate(VisualInputs visual, GenerationConfig config)
     {
+        ArgumentNullException.ThrowIfNull(visual);
         ArgumentNullException.ThrowIfNull(config);
+        bool wasTraining = training;
         eval();
-        using var scope = NewDisposeScope();
-        return new SequenceGenerator(this).Generate(PrepareGeneration(visual), config);
+        try
+        {
+            using var scope = NewDisposeScope();
+            var output = new SequenceGenerator(this).Generate(PrepareGeneration(visual), config);
+            output.Scores?.MoveToOuterDisposeScope();
+            return output;
+        }
+        finally
+        {
+            if (wasTraining)
+                train();
+        }
     }
 
     // IIncrementalDecoderModel: the mBART decoder; the source embeddings are the adapter outputs.

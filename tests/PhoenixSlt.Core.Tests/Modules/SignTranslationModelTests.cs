@@ -250,19 +250,22 @@ public sealed class SignTranslationModelTests
     }
 
     [Fact]
-    public void Generate_Greedy_SequencesStartWithTheLanguageCode()
+    public void Generate_Greedy_SequencesStartWithTheLanguageCodeAndTrainingModeComesBack()
     {
         using var model = new SignTranslationModel(ModelTestData.TinySlt());
+        model.train();
         using var scope = NewDisposeScope();
         int deDe = ModelTestData.Tokenizer.LanguageId("de_DE");
-        var config = GenerationConfig.FromModel(model) with { DecoderStartTokenId = deDe, MaxNewTokens = 6 };
+        var config = GenerationConfig.FromModel(model) with { DecoderStartTokenId = deDe, MaxNewTokens = 6, OutputScores = true };
 
         using GenerationOutput output = model.Generate(ModelTestData.TwoClips(), config);
 
         Assert.Equal(2, output.BatchSize);
         Assert.InRange(output.Length, 2, 7);
         Assert.All(output.Sequences, s => Assert.Equal(deDe, s[0]));
-        Assert.False(model.training);
+        Assert.Equal([2L, output.Length - 1, model.VocabSize], output.Scores!.shape); // still alive after the call
+        Assert.True(model.training);
+        Assert.False(model.MBart.Model.Encoder.training);
     }
 
     [Fact]
