@@ -1,5 +1,6 @@
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Tests.Data;
+using PhoenixSlt.Core.Tests.Modules.Squeezeformer;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +8,9 @@ using static TorchSharp.torch;
 namespace PhoenixSlt.Core.Tests.Checkpoints;
 
 /// Exact resume: AdamW (and Adam) state, the CPU generator (dropout) and the trainer scalars survive a checkpoint
-/// so that N steps + save + load + M steps equal N + M uninterrupted steps bit for bit.
+/// so that N steps + save + load + M steps equal N + M uninterrupted steps bit for bit. Serial: the runs seed and
+/// draw from libtorch's global generator, which other tests would otherwise advance in between.
+[Collection(SerialTorchCollection.Name)]
 public sealed class TrainerCheckpointTests : IDisposable
 {
     private const int N = 3;

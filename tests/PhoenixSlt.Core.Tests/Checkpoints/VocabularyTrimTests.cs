@@ -137,7 +137,7 @@ public sealed class VocabularyTrimTests : IDisposable
     }
 
     [Fact]
-    public void TrimmedTokenizer_FixtureTexts_EncodeToMappedIdsAndDecodeLikeTheOriginal()
+    public void TrimmedTokenizer_FixtureTexts_EncodeToMappedIdsAndRoundTrip()
     {
         var plan = PlanForFixtureTexts();
         var trimmed = TrimmedTokenizer.Create(Tokenizer, plan);
@@ -146,7 +146,7 @@ public sealed class VocabularyTrimTests : IDisposable
         {
             var ids = trimmed.Encode(text);
             Assert.Equal(Tokenizer.Encode(text).Select(plan.NewId), ids);
-            Assert.Equal(Tokenizer.Decode(Tokenizer.Encode(text)), trimmed.Decode(ids));
+            Assert.Equal(text, trimmed.Decode(ids));
             Assert.DoesNotContain(trimmed.UnkId, ids);
         }
     }
@@ -200,6 +200,38 @@ public sealed class VocabularyTrimTests : IDisposable
         foreach (string text in FixtureTexts.Value)
             Assert.Equal(trimmed.Encode(text), loaded.Encode(text));
         Assert.Equal(trimmed.VocabSize, loaded.VocabSize);
+    }
+
+    [Fact]
+    public void CheckpointTokenizerLoad_MappingFileUnderAnotherName_IsRecognisedByItsType()
+    {
+        var trimmed = TrimmedTokenizer.Create(Tokenizer, PlanForFixtureTexts());
+        string mapping = trimmed.SaveTo(_dir.Path);
+        string renamed = _dir.File("my-vocab.json");
+        File.Move(mapping, renamed);
+
+        var loaded = CheckpointTokenizer.Load(renamed);
+
+        Assert.IsType<TrimmedTokenizer>(loaded);
+        Assert.Equal(trimmed.Encode(Targets[0]), loaded.Encode(Targets[0]));
+        Assert.IsType<MBartTokenizer>(CheckpointTokenizer.Load(_dir.Path)); // without vocab_trim.json: the plain model
+    }
+
+    [Fact]
+    public void CheckpointStoreSave_TrimmedTokenizer_IsNamedInTheMetadataAndLoadsBack()
+    {
+        var trimmed = TrimmedTokenizer.Create(Tokenizer, PlanForFixtureTexts());
+        using var trimmedModel = VocabularyTrimmer.TrimModel(MBartTinyFixture.Model, trimmed.Plan);
+        var store = new CheckpointStore(_dir.File("checkpoints"));
+
+        string folder = store.Save("slt/best", new CheckpointContent(CheckpointMetadata.Create(CheckpointPhase.Slt, trimmedModel.Config),
+            MBartPretrained.StateDictForSaving(trimmedModel)) { Tokenizer = trimmed });
+        var loaded = CheckpointStore.LoadTokenizer(folder);
+
+        Assert.Equal("vocab_trim.json", CheckpointStore.LoadMetadata(folder).TokenizerFile);
+        Assert.IsType<TrimmedTokenizer>(loaded);
+        Assert.Equal(trimmed.Encode(Targets[1]), loaded.Encode(Targets[1]));
+        Assert.Equal(trimmed.VocabSize, CheckpointStore.LoadMetadata(folder).ReadModelConfig<MBartConfig>().VocabSize);
     }
 
     [Theory]
