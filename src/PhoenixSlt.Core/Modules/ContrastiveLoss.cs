@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -22,6 +23,7 @@ public static class ContrastiveLoss
         if (scale.numel() != 1)
             throw new ArgumentException($"the logit scale must be a scalar; got ({Shape(scale)})", nameof(scale));
         using var scope = NewDisposeScope();
+        (visual, text) = (Autocast.ToFloat32(visual), Autocast.ToFloat32(text));          // a loss: float32 under autocast
         Tensor logitsPerVisual = scale * visual.matmul(text.t());                            // (B, E) x (E, B) -> (B, B)
         Tensor targets = arange(visual.shape[0], ScalarType.Int64, visual.device);           // (B)
         Tensor visualToText = F.cross_entropy(logitsPerVisual, targets);                      // rows

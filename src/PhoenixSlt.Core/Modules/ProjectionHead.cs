@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,20 +11,20 @@ namespace PhoenixSlt.Core.Modules;
 /// projects both modalities before its CLIP-style loss.
 public sealed class ProjectionHead : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear fc1;
+    private readonly AmpLinear fc1;
     private readonly GELU activation;
     private readonly Dropout dropout;
-    private readonly Linear fc2;
+    private readonly AmpLinear fc2;
 
     public ProjectionHead(int inputDim, int hiddenDim, int outputDim, double dropoutRate) : base(nameof(ProjectionHead))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDim);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenDim);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputDim);
-        fc1 = nn.Linear(inputDim, hiddenDim);
+        fc1 = new AmpLinear(inputDim, hiddenDim);
         activation = nn.GELU();
         dropout = nn.Dropout(dropoutRate);
-        fc2 = nn.Linear(hiddenDim, outputDim);
+        fc2 = new AmpLinear(hiddenDim, outputDim);
         RegisterComponents();
     }
 

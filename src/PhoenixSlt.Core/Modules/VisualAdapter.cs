@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,8 +12,8 @@ namespace PhoenixSlt.Core.Modules;
 /// The mBART encoder adds its learned positions and applies layernorm_embedding on top.
 public sealed class VisualAdapter : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly Linear fc;
-    private readonly LayerNorm layer_norm;
+    private readonly AmpLinear fc;
+    private readonly AmpLayerNorm layer_norm;
     private readonly GELU activation;
     private readonly Dropout dropout;
 
@@ -20,8 +21,8 @@ public sealed class VisualAdapter : nn.Module<Tensor, Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDim);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputDim);
-        fc = nn.Linear(inputDim, outputDim);
-        layer_norm = nn.LayerNorm(outputDim, layerNormEps);
+        fc = new AmpLinear(inputDim, outputDim);
+        layer_norm = new AmpLayerNorm(outputDim, layerNormEps);
         activation = nn.GELU();
         dropout = nn.Dropout(dropoutRate);
         RegisterComponents();

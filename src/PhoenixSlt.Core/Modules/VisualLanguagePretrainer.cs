@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using PhoenixSlt.Core.Modules.MBart;
 using PhoenixSlt.Core.Modules.Squeezeformer;
 using TorchSharp;
@@ -110,7 +111,7 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
         using var scope = NewDisposeScope();
         using FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
         Tensor pooled = SequencePooling.MaskedMean(fused.Hidden, fused.Mask);                    // (B, T, D) -> (B, D)
-        return F.normalize(visual_head.forward(pooled), p: 2, dim: -1).MoveToOuterDisposeScope(); // (B, D) -> (B, E)
+        return F.normalize(Autocast.ToFloat32(visual_head.forward(pooled)), p: 2, dim: -1).MoveToOuterDisposeScope(); // (B, D) -> (B, E), float32
     }
 
     /// The frozen text encoder's hidden state at each row's &lt;/s&gt; (B, d_text), computed without gradients.
@@ -130,7 +131,7 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
     {
         using var scope = NewDisposeScope();
         Tensor pooled = PooledTextFeatures(textIds, textMask);                                   // (B, d_text)
-        return F.normalize(text_head.forward(pooled), p: 2, dim: -1).MoveToOuterDisposeScope();  // (B, d_text) -> (B, E)
+        return F.normalize(Autocast.ToFloat32(text_head.forward(pooled)), p: 2, dim: -1).MoveToOuterDisposeScope();  // (B, d_text) -> (B, E), float32
     }
 
     public override VlpOutput forward(VlpInputs inputs)

@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,10 +14,10 @@ namespace PhoenixSlt.Core.Modules.MBart;
 public sealed class MBartAttention : nn.Module<Tensor, Tensor?, Tensor?, KeyValueCache?, Tensor>
 {
 #pragma warning disable IDE1006 // HF state-dict names
-    private readonly Linear k_proj;
-    private readonly Linear v_proj;
-    private readonly Linear q_proj;
-    private readonly Linear out_proj;
+    private readonly AmpLinear k_proj;
+    private readonly AmpLinear v_proj;
+    private readonly AmpLinear q_proj;
+    private readonly AmpLinear out_proj;
 #pragma warning restore IDE1006
 
     private readonly long _heads;
@@ -71,8 +72,11 @@ public sealed class MBartAttention : nn.Module<Tensor, Tensor?, Tensor?, KeyValu
         }
 
         // softmax(q·kᵀ·head_dim^-0.5 + mask)·v: the default scale of scaled_dot_product_attention is head_dim^-0.5,
-        // the factor transformers applies to q; masked keys carry float min, so no row becomes NaN.
-        var context = F.scaled_dot_product_attention(query, key, value, attentionMask, training ? _dropout : 0); // (B,H,T,Dh)
+        // the factor transformers applies to q; masked keys carry float min, so no row becomes NaN. Under autocast q/k/v
+        // are low precision and the mask's minimum becomes that type's lowest finite value (not -inf).
+        (query, key, value) = (Autocast.ForMatmul(query), Autocast.ForMatmul(key), Autocast.ForMatmul(value));
+        var mask = Autocast.AttentionMask(attentionMask, query.dtype);
+        var context = F.scaled_dot_product_attention(query, key, value, mask, training ? _dropout : 0); // (B,H,T,Dh)
         context = context.transpose(1, 2).reshape(batch, length, _heads * _headDim); // (B,H,T,Dh) -> (B,T,H,Dh) -> (B,T,D)
         return out_proj.call(context).MoveToOuterDisposeScope();
     }

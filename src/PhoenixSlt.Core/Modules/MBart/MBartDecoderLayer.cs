@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,12 +12,12 @@ public sealed class MBartDecoderLayer : nn.Module<Tensor, Tensor?, Tensor, Tenso
 {
 #pragma warning disable IDE1006 // HF state-dict names
     private readonly MBartAttention self_attn;
-    private readonly LayerNorm self_attn_layer_norm;
+    private readonly AmpLayerNorm self_attn_layer_norm;
     private readonly MBartAttention encoder_attn;
-    private readonly LayerNorm encoder_attn_layer_norm;
-    private readonly Linear fc1;
-    private readonly Linear fc2;
-    private readonly LayerNorm final_layer_norm;
+    private readonly AmpLayerNorm encoder_attn_layer_norm;
+    private readonly AmpLinear fc1;
+    private readonly AmpLinear fc2;
+    private readonly AmpLayerNorm final_layer_norm;
 #pragma warning restore IDE1006
 
     private readonly MBartConfig _config;

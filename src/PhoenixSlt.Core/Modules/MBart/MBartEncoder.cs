@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,8 +15,8 @@ public sealed class MBartEncoder : nn.Module<Tensor?, Tensor?, Tensor?, bool, MB
     private readonly Embedding embed_tokens;
     private readonly MBartLearnedPositionalEmbedding embed_positions;
     private readonly ModuleList<MBartEncoderLayer> layers;
-    private readonly LayerNorm layernorm_embedding;
-    private readonly LayerNorm layer_norm;
+    private readonly AmpLayerNorm layernorm_embedding;
+    private readonly AmpLayerNorm layer_norm;
 #pragma warning restore IDE1006
 
     private readonly MBartConfig _config;

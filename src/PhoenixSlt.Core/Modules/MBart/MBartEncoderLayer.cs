@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,10 +12,10 @@ public sealed class MBartEncoderLayer : nn.Module<Tensor, Tensor?, Tensor>
 {
 #pragma warning disable IDE1006 // HF state-dict names
     private readonly MBartAttention self_attn;
-    private readonly LayerNorm self_attn_layer_norm;
-    private readonly Linear fc1;
-    private readonly Linear fc2;
-    private readonly LayerNorm final_layer_norm;
+    private readonly AmpLayerNorm self_attn_layer_norm;
+    private readonly AmpLinear fc1;
+    private readonly AmpLinear fc2;
+    private readonly AmpLayerNorm final_layer_norm;
 #pragma warning restore IDE1006
 
     private readonly MBartConfig _config;

@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using PhoenixSlt.Core.Decoding;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -70,7 +71,8 @@ public sealed class MBartForConditionalGeneration : nn.Module<MBartInputs, MBart
     public Tensor LmLogits(Tensor decoderHiddenStates)
     {
         using var scope = NewDisposeScope();
-        return (F.linear(decoderHiddenStates, model.Shared.weight!) + final_logits_bias) // (B,T,D) x (V,D)ᵀ -> (B,T,V)
+        var logits = F.linear(Autocast.ForMatmul(decoderHiddenStates), Autocast.ForMatmul(model.Shared.weight!)); // (B,T,D) x (V,D)ᵀ -> (B,T,V)
+        return (Autocast.ToFloat32(logits) + final_logits_bias) // float32 logits under autocast
             .MoveToOuterDisposeScope();
     }
 

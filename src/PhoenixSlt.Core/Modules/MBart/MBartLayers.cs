@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,12 +9,12 @@ namespace PhoenixSlt.Core.Modules.MBart;
 /// Linear and Embedding weights ~ N(0, init_std), biases 0, the padding row of an embedding 0, LayerNorm 1/0.
 internal static class MBartLayers
 {
-    public static Linear Linear(long inFeatures, long outFeatures, double initStd, Device? device, ScalarType? dtype)
+    public static AmpLinear Linear(long inFeatures, long outFeatures, double initStd, Device? device, ScalarType? dtype)
     {
-        var linear = nn.Linear(inFeatures, outFeatures, hasBias: true, device: device, dtype: dtype);
+        var linear = new AmpLinear(inFeatures, outFeatures, hasBias: true, device: device, dtype: dtype);
         using (no_grad())
         {
-            nn.init.normal_(linear.weight!, 0, initStd);
+            nn.init.normal_(linear.weight, 0, initStd);
             nn.init.zeros_(linear.bias!);
         }
         return linear;
@@ -41,6 +42,6 @@ internal static class MBartLayers
             buffer.DetachFromDisposeScope();
     }
 
-    public static LayerNorm LayerNorm(long dim, Device? device, ScalarType? dtype)
-        => nn.LayerNorm(dim, MBartConfig.LayerNormEps, device: device, dtype: dtype);
+    public static AmpLayerNorm LayerNorm(long dim, Device? device, ScalarType? dtype)
+        => new(dim, MBartConfig.LayerNormEps, device, dtype);
 }

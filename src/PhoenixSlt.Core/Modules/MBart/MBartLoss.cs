@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -34,7 +35,7 @@ public static class MBartLoss
     {
         using var scope = NewDisposeScope();
         long vocab = logits.shape[^1];
-        return F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1), ignore_index: IgnoreIndex) // (B·T,V), (B·T)
+        return F.cross_entropy(Autocast.ToFloat32(logits).reshape(-1, vocab), labels.reshape(-1), ignore_index: IgnoreIndex) // (B·T,V), (B·T); float32 under autocast
             .MoveToOuterDisposeScope();
     }
 
@@ -49,7 +50,7 @@ public static class MBartLoss
         using var scope = NewDisposeScope();
         long vocab = logits.shape[^1];
         var targets = labels.masked_fill(labels.eq(padTokenId), IgnoreIndex).reshape(-1); // (B·T)
-        return F.cross_entropy(logits.reshape(-1, vocab), targets, ignore_index: IgnoreIndex, label_smoothing: epsilon) // (B·T,V)
+        return F.cross_entropy(Autocast.ToFloat32(logits).reshape(-1, vocab), targets, ignore_index: IgnoreIndex, label_smoothing: epsilon) // (B·T,V); float32 under autocast
             .MoveToOuterDisposeScope();
     }
 }

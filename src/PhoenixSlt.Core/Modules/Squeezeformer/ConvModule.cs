@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,10 +17,10 @@ namespace PhoenixSlt.Core.Modules.Squeezeformer;
 public sealed class ConvModule : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly ScaledInput scaled_input;
-    private readonly Conv1d pointwise_conv1;
-    private readonly Conv1d depthwise_conv;
+    private readonly AmpConv1d pointwise_conv1;
+    private readonly AmpConv1d depthwise_conv;
     private readonly MaskedBatchNorm1d batch_norm;
-    private readonly Conv1d pointwise_conv2;
+    private readonly AmpConv1d pointwise_conv2;
     private readonly Dropout dropout;
     private readonly int channels;
     private readonly int kernelSize;
@@ -35,10 +36,10 @@ public sealed class ConvModule : nn.Module<Tensor, Tensor, Tensor>
         channels = dModel * expansionFactor;
         this.kernelSize = kernelSize;
         scaled_input = new ScaledInput(dModel);
-        pointwise_conv1 = nn.Conv1d(dModel, channels, 1);
-        depthwise_conv = nn.Conv1d(channels, channels, kernelSize, padding: (kernelSize - 1) / 2, groups: channels, bias: false);
+        pointwise_conv1 = new AmpConv1d(dModel, channels, 1);
+        depthwise_conv = new AmpConv1d(channels, channels, kernelSize, padding: (kernelSize - 1) / 2, groups: channels, bias: false);
         batch_norm = new MaskedBatchNorm1d(channels, batchNormEps, batchNormMomentum);
-        pointwise_conv2 = nn.Conv1d(channels, dModel, 1);
+        pointwise_conv2 = new AmpConv1d(channels, dModel, 1);
         dropout = nn.Dropout(dropoutRate);
         RegisterComponents();
     }
@@ -49,7 +50,7 @@ public sealed class ConvModule : nn.Module<Tensor, Tensor, Tensor>
     public int KernelSize => kernelSize;
 
     /// The depthwise convolution, for inspection (weight (E·D, 1, k)).
-    public Conv1d DepthwiseConv => depthwise_conv;
+    public AmpConv1d DepthwiseConv => depthwise_conv;
 
     public MaskedBatchNorm1d BatchNorm => batch_norm;
 

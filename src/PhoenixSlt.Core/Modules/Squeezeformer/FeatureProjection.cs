@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,16 +9,16 @@ namespace PhoenixSlt.Core.Modules.Squeezeformer;
 /// keypoint and SigLIP streams on the same scale before they are fused.
 public sealed class FeatureProjection : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear linear;
-    private readonly LayerNorm layer_norm;
+    private readonly AmpLinear linear;
+    private readonly AmpLayerNorm layer_norm;
     private readonly Dropout dropout;
 
     public FeatureProjection(int inputDim, int dModel, double dropoutRate, double layerNormEps) : base(nameof(FeatureProjection))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDim);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dModel);
-        linear = nn.Linear(inputDim, dModel);
-        layer_norm = nn.LayerNorm(dModel, layerNormEps);
+        linear = new AmpLinear(inputDim, dModel);
+        layer_norm = new AmpLayerNorm(dModel, layerNormEps);
         dropout = nn.Dropout(dropoutRate);
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,8 +12,8 @@ namespace PhoenixSlt.Core.Modules.Squeezeformer;
 public sealed class FeedForwardModule : nn.Module<Tensor, Tensor>
 {
     private readonly ScaledInput scaled_input;
-    private readonly Linear fc1;
-    private readonly Linear fc2;
+    private readonly AmpLinear fc1;
+    private readonly AmpLinear fc2;
     private readonly Dropout activation_dropout;
     private readonly Dropout dropout;
 
@@ -20,8 +21,8 @@ public sealed class FeedForwardModule : nn.Module<Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ffnDim);
         scaled_input = new ScaledInput(dModel);
-        fc1 = nn.Linear(dModel, ffnDim);
-        fc2 = nn.Linear(ffnDim, dModel);
+        fc1 = new AmpLinear(dModel, ffnDim);
+        fc2 = new AmpLinear(ffnDim, dModel);
         activation_dropout = nn.Dropout(dropoutRate);
         dropout = nn.Dropout(dropoutRate);
         RegisterComponents();

@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,12 +12,12 @@ namespace PhoenixSlt.Core.Modules.Squeezeformer;
 /// already has its own projection).
 public sealed class GatedFusion : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly Linear gate;
+    private readonly AmpLinear gate;
 
     public GatedFusion(int dModel) : base(nameof(GatedFusion))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dModel);
-        gate = nn.Linear(2 * dModel, dModel);
+        gate = new AmpLinear(2 * dModel, dModel);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,10 +13,10 @@ namespace PhoenixSlt.Core.Modules.Squeezeformer;
 /// Attention Is All You Need (Vaswani et al., NeurIPS 2017), §3.2.2.
 public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly Linear q_proj;
-    private readonly Linear k_proj;
-    private readonly Linear v_proj;
-    private readonly Linear out_proj;
+    private readonly AmpLinear q_proj;
+    private readonly AmpLinear k_proj;
+    private readonly AmpLinear v_proj;
+    private readonly AmpLinear out_proj;
     private readonly double attentionDropout;
     private readonly int numHeads;
     private readonly int headDim;
@@ -31,10 +32,10 @@ public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         this.numHeads = numHeads;
         this.attentionDropout = attentionDropout;
         headDim = dModel / numHeads;
-        q_proj = nn.Linear(dModel, dModel);
-        k_proj = nn.Linear(dModel, dModel);
-        v_proj = nn.Linear(dModel, dModel);
-        out_proj = nn.Linear(dModel, dModel);
+        q_proj = new AmpLinear(dModel, dModel);
+        k_proj = new AmpLinear(dModel, dModel);
+        v_proj = new AmpLinear(dModel, dModel);
+        out_proj = new AmpLinear(dModel, dModel);
         RegisterComponents();
     }
 

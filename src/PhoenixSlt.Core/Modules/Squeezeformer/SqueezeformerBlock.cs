@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,13 +12,13 @@ namespace PhoenixSlt.Core.Modules.Squeezeformer;
 public sealed class SqueezeformerBlock : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly MhsaModule mhsa;
-    private readonly LayerNorm mhsa_layer_norm;
+    private readonly AmpLayerNorm mhsa_layer_norm;
     private readonly FeedForwardModule ffn1;
-    private readonly LayerNorm ffn1_layer_norm;
+    private readonly AmpLayerNorm ffn1_layer_norm;
     private readonly ConvModule conv;
-    private readonly LayerNorm conv_layer_norm;
+    private readonly AmpLayerNorm conv_layer_norm;
     private readonly FeedForwardModule ffn2;
-    private readonly LayerNorm ffn2_layer_norm;
+    private readonly AmpLayerNorm ffn2_layer_norm;
 
     public SqueezeformerBlock(SqueezeformerConfig config) : base(nameof(SqueezeformerBlock))
     {
@@ -25,13 +26,13 @@ public sealed class SqueezeformerBlock : nn.Module<Tensor, Tensor, Tensor>
         config.Validate();
         int d = config.DModel;
         mhsa = new MhsaModule(d, config.NumAttentionHeads, config.AttentionDropout, config.Dropout);
-        mhsa_layer_norm = nn.LayerNorm(d, config.LayerNormEps);
+        mhsa_layer_norm = new AmpLayerNorm(d, config.LayerNormEps);
         ffn1 = new FeedForwardModule(d, config.FfnDim, config.Dropout);
-        ffn1_layer_norm = nn.LayerNorm(d, config.LayerNormEps);
+        ffn1_layer_norm = new AmpLayerNorm(d, config.LayerNormEps);
         conv = new ConvModule(d, config.ConvExpansionFactor, config.ConvKernelSize, config.Dropout, config.BatchNormEps, config.BatchNormMomentum);
-        conv_layer_norm = nn.LayerNorm(d, config.LayerNormEps);
+        conv_layer_norm = new AmpLayerNorm(d, config.LayerNormEps);
         ffn2 = new FeedForwardModule(d, config.FfnDim, config.Dropout);
-        ffn2_layer_norm = nn.LayerNorm(d, config.LayerNormEps);
+        ffn2_layer_norm = new AmpLayerNorm(d, config.LayerNormEps);
         RegisterComponents();
     }
 

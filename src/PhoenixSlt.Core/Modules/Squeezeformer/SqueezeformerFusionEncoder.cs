@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using PhoenixSlt.Core.Data;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -27,7 +28,7 @@ public sealed class SqueezeformerFusionEncoder : nn.Module<Tensor, Tensor, Tenso
     private readonly TemporalTransformerEncoder siglip_encoder;
     private readonly GatedFusion fusion;
     private readonly SinusoidalPositionalEncoding embed_positions;
-    private readonly LayerNorm layer_norm;
+    private readonly AmpLayerNorm layer_norm;
     private readonly Dropout dropout;
     private readonly ModuleList<SqueezeformerBlock> blocks;
 
@@ -41,7 +42,7 @@ public sealed class SqueezeformerFusionEncoder : nn.Module<Tensor, Tensor, Tenso
         siglip_encoder = new TemporalTransformerEncoder(config);
         fusion = new GatedFusion(d);
         embed_positions = new SinusoidalPositionalEncoding(d, config.PositionEncodingBase);
-        layer_norm = nn.LayerNorm(d, config.LayerNormEps);
+        layer_norm = new AmpLayerNorm(d, config.LayerNormEps);
         dropout = nn.Dropout(config.Dropout);
         blocks = nn.ModuleList(Enumerable.Range(0, config.NumBlocks).Select(_ => new SqueezeformerBlock(config)).ToArray());
         RegisterComponents();

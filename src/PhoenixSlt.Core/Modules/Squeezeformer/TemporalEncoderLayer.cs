@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,11 +11,11 @@ namespace PhoenixSlt.Core.Modules.Squeezeformer;
 /// Attention Is All You Need (Vaswani et al., NeurIPS 2017), §3.1; pre-LN placement as in Xiong et al., ICML 2020.
 public sealed class TemporalEncoderLayer : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly LayerNorm self_attn_layer_norm;
+    private readonly AmpLayerNorm self_attn_layer_norm;
     private readonly MultiHeadSelfAttention self_attn;
-    private readonly LayerNorm final_layer_norm;
-    private readonly Linear fc1;
-    private readonly Linear fc2;
+    private readonly AmpLayerNorm final_layer_norm;
+    private readonly AmpLinear fc1;
+    private readonly AmpLinear fc2;
     private readonly Dropout activation_dropout;
     private readonly Dropout dropout;
 
@@ -22,11 +23,11 @@ public sealed class TemporalEncoderLayer : nn.Module<Tensor, Tensor, Tensor>
         : base(nameof(TemporalEncoderLayer))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ffnDim);
-        self_attn_layer_norm = nn.LayerNorm(dModel, layerNormEps);
+        self_attn_layer_norm = new AmpLayerNorm(dModel, layerNormEps);
         self_attn = new MultiHeadSelfAttention(dModel, numHeads, attentionDropout);
-        final_layer_norm = nn.LayerNorm(dModel, layerNormEps);
-        fc1 = nn.Linear(dModel, ffnDim);
-        fc2 = nn.Linear(ffnDim, dModel);
+        final_layer_norm = new AmpLayerNorm(dModel, layerNormEps);
+        fc1 = new AmpLinear(dModel, ffnDim);
+        fc2 = new AmpLinear(ffnDim, dModel);
         activation_dropout = nn.Dropout(dropoutRate);
         dropout = nn.Dropout(dropoutRate);
         RegisterComponents();

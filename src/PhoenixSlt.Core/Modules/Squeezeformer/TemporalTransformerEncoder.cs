@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Amp;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ public sealed class TemporalTransformerEncoder : nn.Module<Tensor, Tensor, Tenso
     private readonly SinusoidalPositionalEncoding embed_positions;
     private readonly Dropout dropout;
     private readonly ModuleList<TemporalEncoderLayer> layers;
-    private readonly LayerNorm layer_norm;
+    private readonly AmpLayerNorm layer_norm;
 
     public TemporalTransformerEncoder(SqueezeformerConfig config) : base(nameof(TemporalTransformerEncoder))
     {
@@ -25,7 +26,7 @@ public sealed class TemporalTransformerEncoder : nn.Module<Tensor, Tensor, Tenso
             .Select(_ => new TemporalEncoderLayer(config.DModel, config.SiglipNumAttentionHeads, config.SiglipFfnDim,
                 config.Dropout, config.AttentionDropout, config.LayerNormEps))
             .ToArray());
-        layer_norm = nn.LayerNorm(config.DModel, config.LayerNormEps);
+        layer_norm = new AmpLayerNorm(config.DModel, config.LayerNormEps);
         RegisterComponents();
     }
 
