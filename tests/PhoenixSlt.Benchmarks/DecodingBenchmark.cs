@@ -17,7 +17,8 @@ public sealed record DecodingMeasurement(string Model, int BatchSize, double Bat
 
 /// Batched vs sequential beam-search decoding with <see cref="SequenceGenerator"/>: the same random source
 /// sentences (inputs_embeds, lengths between half and all of the source length, right-padded) decoded in one call of
-/// batch B, and in B calls of batch 1 on the unpadded sentences. Median wall time over the repeats after warm-up.
+/// batch B, and in B calls of batch 1 on the unpadded sentences. Median wall time over the repeats after warm-up,
+/// the two variants alternating.
 public static class DecodingBenchmark
 {
     public static DecodingMeasurement Measure(BenchmarkModel model, int batchSize, DecodingBenchmarkOptions options)
@@ -36,12 +37,12 @@ public static class DecodingBenchmark
         try
         {
             int generated = 0;
-            double batched = Median(options, () =>
+            void Batched()
             {
                 using var output = generator.Generate(GenerationInputs.FromEmbeds(embeds, mask), config);
                 generated = output.Sequences.Sum(GeneratedTokens);
-            });
-            double sequential = Median(options, () =>
+            }
+            void Sequential()
             {
                 for (int row = 0; row < batchSize; row++)
                 {
@@ -49,7 +50,8 @@ public static class DecodingBenchmark
                     var one = embeds[row].narrow(0, 0, lengths[row]).unsqueeze(0); // (1, length, D)
                     using var output = generator.Generate(GenerationInputs.FromEmbeds(one), config);
                 }
-            });
+            }
+            var (batched, sequential) = InterleavedMedians(options, Batched, Sequential);
             return new DecodingMeasurement(model.Name, batchSize, batched, sequential, (double)generated / batchSize);
         }
         finally
@@ -77,18 +79,35 @@ public static class DecodingBenchmark
         return (embeds, mask, lengths);
     }
 
-    private static double Median(DecodingBenchmarkOptions options, Action run)
+    /// Median wall times of <paramref name="first"/> and <paramref name="second"/>, run alternately after the warm-up
+    /// so that both see the same background load.
+    private static (double First, double Second) InterleavedMedians(DecodingBenchmarkOptions options, Action first, Action second)
     {
         for (int i = 0; i < options.Warmup; i++)
-            run();
-        var times = new double[options.Repeats];
+        {
+            first();
+            second();
+        }
+        var a = new double[options.Repeats];
+        var b = new double[options.Repeats];
         for (int i = 0; i < options.Repeats; i++)
         {
-            var watch = Stopwatch.StartNew();
-            run();
-            times[i] = watch.Elapsed.TotalSeconds;
+            a[i] = Seconds(first);
+            b[i] = Seconds(second);
         }
-        Array.Sort(times);
-        return times[times.Length / 2];
+        return (Median(a), Median(b));
+    }
+
+    private static double Seconds(Action run)
+    {
+        var watch = Stopwatch.StartNew();
+        run();
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        return values[values.Length / 2];
     }
 }
