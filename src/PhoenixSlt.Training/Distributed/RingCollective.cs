@@ -9,6 +9,7 @@ namespace PhoenixSlt.Training.Distributed;
 internal sealed class RingCollective(TcpProcessGroup group, CollectiveOp op, int sequence, CancellationTokenSource deadline, CancellationToken callerToken)
 {
     private const int MaxAbortPayload = 1 << 20;
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(200);
 
     public CollectiveOp Op { get; } = op;
 
@@ -66,7 +67,12 @@ internal sealed class RingCollective(TcpProcessGroup group, CollectiveOp op, int
     {
         var first = await Task.WhenAny(send, receive).ConfigureAwait(false);
         if (!first.IsCompletedSuccessfully)
+        {
+            // a failed send often means the peer already told us why (an abort frame on the receiving side): look briefly
+            if (first == send && !receive.IsCompleted)
+                await Task.WhenAny(receive, Task.Delay(AbortGrace, CancellationToken.None)).ConfigureAwait(false);
             await deadline.CancelAsync().ConfigureAwait(false);
+        }
         try
         {
             await Task.WhenAll(send, receive).ConfigureAwait(false);
@@ -77,7 +83,10 @@ internal sealed class RingCollective(TcpProcessGroup group, CollectiveOp op, int
             // both tasks are complete now; their outcomes are inspected below
         }
         var second = first == send ? receive : send;
-        if ((Fault(first) ?? Fault(second)) is { } failure)
+        Exception? failure = Fault(first) ?? Fault(second);
+        if (Fault(second) is PeerAbortException forwarded)
+            failure = forwarded; // it carries the original cause
+        if (failure is not null)
             throw failure;
         throw await CancellationFailureAsync(waitingOnPredecessor: receive.IsCanceled).ConfigureAwait(false);
     }

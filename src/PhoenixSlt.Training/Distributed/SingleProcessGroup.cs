@@ -4,13 +4,13 @@ namespace PhoenixSlt.Training.Distributed;
 
 /// World size 1: every collective is the identity (all-reduce of one tensor is that tensor; all-gather returns a
 /// copy), so single-process training runs the same code path as data-parallel training.
-public sealed class SingleProcessGroup(Device? device = null, TimeSpan? timeout = null) : IProcessGroup
+public sealed class SingleProcessGroup(Device? device = null, TimeSpan? timeout = null, DistributedBackend backend = DistributedBackend.Tcp) : IProcessGroup
 {
     public int Rank => 0;
 
     public int WorldSize => 1;
 
-    public DistributedBackend Backend => DistributedBackend.Tcp;
+    public DistributedBackend Backend { get; } = backend;
 
     public Device Device { get; } = device ?? CPU;
 
