@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PhoenixSlt.Core.Data;
-using PhoenixSlt.Core.Text;
 
-namespace PhoenixSlt.Core.Checkpoints;
+namespace PhoenixSlt.Core.Text;
 
 /// An mBART SentencePiece tokenizer restricted to a trimmed vocabulary (<see cref="VocabularyTrimPlan"/>): text is
 /// encoded by the original <see cref="MBartTokenizer"/> and its ids mapped to the kept ids (ids trimmed away become

@@ -1,6 +1,5 @@
-using PhoenixSlt.Core.Text;
 
-namespace PhoenixSlt.Core.Checkpoints;
+namespace PhoenixSlt.Core.Text;
 
 /// Which ids of a vocabulary survive trimming: kept ids in ascending original order, so new id i is the i-th kept
 /// original id and the leading specials keep ids 0..3. Since the mBART layout is [specials, pieces, language codes,

@@ -203,6 +203,21 @@ public sealed class VocabularyTrimTests : IDisposable
     }
 
     [Fact]
+    public void TokenizerFactoryLoad_TrimmedFolder_GivesTrimmedIdsNotTheUntrimmedModel()
+    {
+        var trimmed = TrimmedTokenizer.Create(Tokenizer, PlanForFixtureTexts());
+        trimmed.SaveTo(_dir.Path);
+
+        var loaded = TokenizerFactory.Load(_dir.Path);
+
+        Assert.IsType<TrimmedTokenizer>(loaded);
+        Assert.Equal(trimmed.VocabSize, loaded.VocabSize);
+        Assert.True(loaded.VocabSize < Tokenizer.VocabSize);
+        foreach (string text in FixtureTexts.Value)
+            Assert.Equal(trimmed.Encode(text), loaded.Encode(text));
+    }
+
+    [Fact]
     public void CheckpointTokenizerLoad_MappingFileUnderAnotherName_IsRecognisedByItsType()
     {
         var trimmed = TrimmedTokenizer.Create(Tokenizer, PlanForFixtureTexts());
