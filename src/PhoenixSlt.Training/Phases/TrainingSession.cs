@@ -1,0 +1,403 @@
+using System.Text.Json;
+using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Modules;
+using PhoenixSlt.Core.Modules.MBart;
+using PhoenixSlt.Core.Text;
+using PhoenixSlt.Training.Distributed;
+using PhoenixSlt.Training.Evaluation;
+using PhoenixSlt.Training.Events;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PhoenixSlt.Training.Phases;
+
+/// One training run assembled from <see cref="TrainRunOptions"/>: the tokenizer (the mBART's, the init
+/// checkpoint's, or a corpus vocabulary built from the training translations), the model of the phase (from
+/// scratch, from pretrained mBART weights or from an earlier phase's checkpoint), the data and the trainer settings.
+/// Dispose to free the model.
+public sealed class TrainingSession : IDisposable
+{
+    public const double DefaultEncoderLearningRate = 1e-4;
+
+    /// The GFSLT-VLP recipe's decoder rate for a pretrained mBART.
+    public const double DefaultPretrainedDecoderLearningRate = 5e-6;
+
+    private TrainingSession(ITrainingTask task, TrainerOptions trainerOptions, DeviceSelection device, ISltTokenizer tokenizer, TrainingRecipe recipe)
+    {
+        Task = task;
+        TrainerOptions = trainerOptions;
+        Device = device;
+        Tokenizer = tokenizer;
+        Recipe = recipe;
+    }
+
+    public ITrainingTask Task { get; }
+    public TrainerOptions TrainerOptions { get; }
+    public DeviceSelection Device { get; }
+    public ISltTokenizer Tokenizer { get; }
+    public TrainingRecipe Recipe { get; }
+
+    /// Builds the run. <see cref="TrainingConfigurationException"/>, <see cref="PhoenixDataException"/> or
+    /// <see cref="CheckpointFormatException"/> say what is wrong with the options, the data or a checkpoint.
+    public static TrainingSession Create(TrainRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var device = DeviceSelection.Parse(options.Device);
+        return new Builder(options, device).Build();
+    }
+
+    /// Trains with the shared loop; see <see cref="Trainer.Run"/>.
+    public TrainingResult Run(IProcessGroup? group = null, IProgressSink? sink = null, CancellationToken cancellationToken = default)
+        => new Trainer(Task, TrainerOptions, group ?? new SingleProcessGroup(Device.ToDevice()), sink).Run(cancellationToken);
+
+    public void Dispose() => Task.Dispose();
+
+    /// True when <paramref name="outDir"/> already holds the best/ or last/ checkpoint of a run.
+    public static bool HoldsRun(string outDir)
+        => CheckpointFolder.IsCheckpoint(Path.Combine(outDir, TrainerOptions.BestFolder))
+           || CheckpointFolder.IsCheckpoint(Path.Combine(outDir, TrainerOptions.LastFolder));
+
+    private sealed class Builder(TrainRunOptions options, DeviceSelection device)
+    {
+        private readonly Device _device = device.ToDevice();
+        private readonly string _preset = ModelPresets.Normalize(options.Preset);
+        private CheckpointMetadata? _init;
+        private string? _mbartSource;
+
+        public TrainingSession Build()
+        {
+            CheckOptions();
+            if (options.Init is not null)
+                _init = CheckpointMetadata.Load(options.Init);
+            _mbartSource = MBartSource();
+
+            var train = PhoenixFeatureDataset.Open(options.DataDir, options.TrainSplit);
+            var validation = PhoenixFeatureDataset.Open(options.DataDir, options.ValidationSplit);
+            var tokenizer = ChooseTokenizer(train);
+            manual_seed(options.Seed);
+            return options.Phase switch
+            {
+                TrainingPhase.Text => BuildText(train, validation, tokenizer),
+                TrainingPhase.Vlp => BuildVlp(train, validation, tokenizer),
+                _ => BuildSlt(train, validation, tokenizer),
+            };
+        }
+
+        private void CheckOptions()
+        {
+            if (!Directory.Exists(options.DataDir))
+                throw new TrainingConfigurationException($"--data {options.DataDir}: folder not found; give a dataset root with annotations/, kpts/ and siglip_vitb16/ (`phoenix-slt synth` writes one)");
+            if (File.Exists(options.OutDir))
+                throw new TrainingConfigurationException($"--out {options.OutDir} is a file; give a folder for the checkpoints");
+            if (HoldsRun(options.OutDir))
+                throw new TrainingConfigurationException($"--out {options.OutDir} already holds the checkpoints of a run (best/ or last/); use a new folder or delete them");
+            if (TrainRunOptions.ParseAmp(options.Amp) == ScalarType.Float16)
+                throw new TrainingConfigurationException("--amp fp16 needs dynamic loss scaling, which the trainer does not do yet; use --amp bf16 (no scaling needed) or none");
+            if (options.Beams < 1)
+                throw new TrainingConfigurationException($"--beams {options.Beams} must be at least 1 (1 = greedy search)");
+            if (options.MaxFrames is int f && f < 1)
+                throw new TrainingConfigurationException($"--max-frames {f} must be at least 1");
+            if (options.LabelSmoothing is double ls && !(ls >= 0 && ls < 1))
+                throw new TrainingConfigurationException($"label smoothing {ls} must be in [0, 1)");
+            if (options.Dropout is double d && !(d >= 0 && d < 1))
+                throw new TrainingConfigurationException($"dropout {d} must be in [0, 1)");
+            if (options.Init is not null && !Directory.Exists(options.Init))
+                throw new TrainingConfigurationException($"--init {options.Init}: folder not found; give a checkpoint folder (e.g. OUT/best of an earlier phase)");
+            if (options.MBart is not null && !Directory.Exists(options.MBart))
+                throw new TrainingConfigurationException($"--mbart {options.MBart}: folder not found; give a Hugging Face mBART folder (config.json, model.safetensors, sentencepiece.bpe.model) or a text-phase checkpoint");
+        }
+
+        /// The folder the mBART weights come from: --mbart, or an --init that is a text/mbart checkpoint.
+        private string? MBartSource()
+        {
+            bool initIsText = _init is { Phase: CheckpointPhase.Text or CheckpointPhase.MBart };
+            if (options.MBart is not null && initIsText)
+                throw new TrainingConfigurationException($"--init {options.Init} is a {PhaseName(_init!.Phase)} checkpoint and --mbart {options.MBart} is given too; pass the mBART once");
+            if (_init is not null)
+            {
+                var allowed = options.Phase switch
+                {
+                    TrainingPhase.Text => [CheckpointPhase.Text, CheckpointPhase.MBart],
+                    TrainingPhase.Vlp => [CheckpointPhase.Text, CheckpointPhase.MBart, CheckpointPhase.Vlp],
+                    _ => new[] { CheckpointPhase.Vlp, CheckpointPhase.Slt },
+                };
+                if (!allowed.Contains(_init.Phase))
+                    throw new TrainingConfigurationException(
+                        $"--init {options.Init} is a {PhaseName(_init.Phase)} checkpoint; the {options.Phase.ToName()} phase starts from {string.Join(" or ", allowed.Select(PhaseName))} checkpoints" +
+                        (options.Phase == TrainingPhase.Slt ? " (give a text checkpoint as --mbart)" : ""));
+                if (options.MBart is not null && _init.Phase == options.Phase.ToCheckpointPhase())
+                    throw new TrainingConfigurationException($"--init {options.Init} continues a {PhaseName(_init.Phase)} run, which already holds its mBART; leave out --mbart");
+            }
+            return options.MBart ?? (initIsText ? options.Init : null);
+        }
+
+        private ISltTokenizer ChooseTokenizer(PhoenixFeatureDataset train)
+        {
+            if (_mbartSource is not null)
+                return CheckpointTokenizer.Load(_mbartSource);
+            if (options.Init is not null)
+                return CheckpointTokenizer.Load(options.Init);
+            return CorpusTokenizer.Build(train.Samples.Select(s => s.Translation));
+        }
+
+        private TrainingSession BuildText(PhoenixFeatureDataset train, PhoenixFeatureDataset validation, ISltTokenizer tokenizer)
+        {
+            MBartForConditionalGeneration model;
+            if (_mbartSource is not null)
+            {
+                model = MBartPretrained.Load(_mbartSource).Model;
+                model.train();
+            }
+            else
+            {
+                model = new MBartForConditionalGeneration(WithDropout(ModelPresets.ScratchMBart(_preset, tokenizer.VocabSize)));
+            }
+            return Guard(model, () =>
+            {
+                CheckVocabulary(tokenizer, model.Config, _mbartSource);
+                MoveToDevice(model);
+                var recipe = Recipe(model.Config.MaxPositionEmbeddings, null, null);
+                var taskOptions = new TextTaskOptions(options.BatchSize, model.Config.MaxPositionEmbeddings, options.LabelSmoothing ?? 0.1, options.Seed);
+                var config = Describe(recipe, model.Config, tokenizer);
+                var task = new TextDenoisingTask(model, tokenizer, Sentences(train), Sentences(validation), taskOptions, _device, recipe, config);
+                return Session(task, tokenizer, recipe);
+            });
+        }
+
+        private TrainingSession BuildVlp(PhoenixFeatureDataset train, PhoenixFeatureDataset validation, ISltTokenizer tokenizer)
+        {
+            VisualLanguagePretrainer model;
+            if (_init is { Phase: CheckpointPhase.Vlp })
+            {
+                model = new VisualLanguagePretrainer(_init.ReadModelConfig<VlpConfig>());
+                Guard(model, () => ModelWeights.Load(model, options.Init!));
+            }
+            else
+            {
+                var scratch = ModelPresets.ScratchMBart(_preset, tokenizer.VocabSize);
+                var config = ModelPresets.Vlp(_preset, scratch);
+                config = config with
+                {
+                    FusionEncoder = WithDropout(config.FusionEncoder),
+                    ProjectionDropout = options.Dropout ?? config.ProjectionDropout,
+                };
+                model = _mbartSource is null ? new VisualLanguagePretrainer(config) : VisualLanguagePretrainer.FromPretrainedMBart(config, _mbartSource);
+            }
+            return Guard(model, () =>
+            {
+                var text = model.Config.TextEncoder;
+                CheckVocabulary(tokenizer, text, _mbartSource ?? options.Init);
+                MoveToDevice(model);
+                int maxFrames = MaxFrames(text.MaxPositionEmbeddings, "the text encoder's");
+                var recipe = Recipe(maxFrames, null, null);
+                var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed);
+                var config = Describe(recipe, model.Config, tokenizer);
+                var task = new VlpTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config);
+                return Session(task, tokenizer, recipe);
+            });
+        }
+
+        private TrainingSession BuildSlt(PhoenixFeatureDataset train, PhoenixFeatureDataset validation, ISltTokenizer tokenizer)
+        {
+            SignTranslationModel model;
+            bool pretrained = _mbartSource is not null;
+            if (_init is { Phase: CheckpointPhase.Slt })
+            {
+                model = new SignTranslationModel(_init.ReadModelConfig<SltModelConfig>());
+                Guard(model, () => ModelWeights.Load(model, options.Init!));
+                pretrained = true;
+            }
+            else
+            {
+                var fusion = _init is { Phase: CheckpointPhase.Vlp }
+                    ? _init.ReadModelConfig<VlpConfig>().FusionEncoder
+                    : WithDropout(ModelPresets.FusionEncoder(_preset));
+                var mbart = pretrained
+                    ? MBartConfig.FromFile(Path.Combine(_mbartSource!, MBartPretrained.ConfigFileName))
+                    : WithDropout(ModelPresets.ScratchMBart(_preset, tokenizer.VocabSize));
+                var config = ModelPresets.Slt(_preset, mbart, freezeTextEncoder: pretrained) with { FusionEncoder = fusion };
+                config = config with
+                {
+                    LabelSmoothing = options.LabelSmoothing ?? config.LabelSmoothing,
+                    AdapterDropout = options.Dropout ?? config.AdapterDropout,
+                };
+                model = pretrained ? SignTranslationModel.FromPretrainedMBart(config, _mbartSource!) : new SignTranslationModel(config);
+                if (_init is { Phase: CheckpointPhase.Vlp })
+                    Guard(model, () => InitializeFromVlp(model, options.Init!));
+            }
+            return Guard(model, () =>
+            {
+                var mbart = model.Config.MBart;
+                CheckVocabulary(tokenizer, mbart, _mbartSource ?? options.Init);
+                MoveToDevice(model);
+                int maxFrames = MaxFrames(mbart.MaxPositionEmbeddings, "the mBART encoder's");
+                int maxNewTokens = MaxNewTokens(train, tokenizer, model.MaxDecoderPositions);
+                var recipe = Recipe(maxFrames, maxNewTokens, options.Beams);
+                var evaluation = new SltEvaluationOptions(options.Beams, options.EvalBatchSize ?? options.BatchSize, maxNewTokens, options.SamplesToShow);
+                var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed);
+                var config = Describe(recipe, model.Config, tokenizer);
+                var task = new SltTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config);
+                return Session(task, tokenizer, recipe);
+            });
+        }
+
+        private static void InitializeFromVlp(SignTranslationModel model, string folder)
+        {
+            var weights = SafetensorsFile.Load(Path.Combine(folder, CheckpointFolder.WeightsFileName));
+            try
+            {
+                var report = model.InitializeFromVlp(weights);
+                if (report.Missing.Count > 0)
+                    throw new CheckpointFormatException(folder, $"the VLP weights do not cover the fusion encoder: {report.Summary}");
+            }
+            finally
+            {
+                foreach (var tensor in weights.Values)
+                    tensor.Dispose();
+            }
+        }
+
+        private TrainingSession Session(ITrainingTask task, ISltTokenizer tokenizer, TrainingRecipe recipe)
+        {
+            var learningRates = new Dictionary<string, double>(recipe.LearningRates, StringComparer.Ordinal);
+            var trainerOptions = new TrainerOptions
+            {
+                Epochs = options.Epochs,
+                MaxSteps = options.MaxSteps,
+                Accumulate = options.Accumulate,
+                LearningRates = learningRates,
+                DefaultLearningRate = learningRates[SignTranslationModel.EncoderGroup],
+                WeightDecay = options.WeightDecay,
+                MaxGradNorm = options.MaxGradNorm,
+                WarmupSteps = options.WarmupSteps,
+                Seed = options.Seed,
+                LogEvery = options.LogEvery,
+                EvalEverySteps = options.EvalEverySteps,
+                Patience = options.Patience,
+                AutocastDtype = TrainRunOptions.ParseAmp(options.Amp),
+                CheckpointDir = options.OutDir,
+                ParentCheckpoint = options.Init is null ? null : Path.GetFullPath(options.Init),
+            };
+            try
+            {
+                trainerOptions.Validate();
+            }
+            catch
+            {
+                task.Dispose();
+                throw;
+            }
+            return new TrainingSession(task, trainerOptions, device, tokenizer, recipe);
+        }
+
+        private Dictionary<string, double> LearningRates(bool pretrainedMBart)
+        {
+            double encoder = options.LrEncoder ?? DefaultEncoderLearningRate;
+            double decoder = options.LrDecoder ?? (pretrainedMBart ? DefaultPretrainedDecoderLearningRate : encoder);
+            return new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                [SignTranslationModel.EncoderGroup] = encoder,
+                [SignTranslationModel.TextEncoderGroup] = decoder,
+                [SignTranslationModel.DecoderGroup] = decoder,
+            };
+        }
+
+        private TrainingRecipe Recipe(int maxFrames, int? maxNewTokens, int? beams) => new()
+        {
+            Phase = options.Phase.ToName(),
+            Preset = _preset,
+            MaxFrames = maxFrames,
+            MaxNewTokens = maxNewTokens,
+            NumBeams = beams,
+            Seed = options.Seed,
+            BatchSize = options.BatchSize,
+            Accumulate = options.Accumulate,
+            LearningRates = LearningRates(_mbartSource is not null || _init is { Phase: CheckpointPhase.Slt }),
+            Data = Path.GetFullPath(options.DataDir),
+            Init = options.Init is null ? null : Path.GetFullPath(options.Init),
+            MBart = _mbartSource is null ? null : Path.GetFullPath(_mbartSource),
+        };
+
+        private JsonElement Describe<TConfig>(TrainingRecipe recipe, TConfig modelConfig, ISltTokenizer tokenizer)
+            => JsonSerializer.SerializeToElement(new Dictionary<string, object?>
+            {
+                ["recipe"] = recipe,
+                ["model"] = modelConfig,
+                ["tokenizer"] = new Dictionary<string, object> { ["kind"] = tokenizer.Kind, ["vocab_size"] = tokenizer.VocabSize },
+                ["trainer"] = new Dictionary<string, object?>
+                {
+                    ["epochs"] = options.Epochs,
+                    ["max_steps"] = options.MaxSteps,
+                    ["batch_size"] = options.BatchSize,
+                    ["accumulate"] = options.Accumulate,
+                    ["weight_decay"] = options.WeightDecay,
+                    ["max_grad_norm"] = options.MaxGradNorm,
+                    ["warmup_steps"] = options.WarmupSteps,
+                    ["patience"] = options.Patience,
+                    ["eval_every_steps"] = options.EvalEverySteps,
+                    ["seed"] = options.Seed,
+                    ["amp"] = options.Amp,
+                    ["train_split"] = options.TrainSplit,
+                    ["validation_split"] = options.ValidationSplit,
+                },
+            });
+
+        private int MaxFrames(int limit, string whose)
+        {
+            int frames = options.MaxFrames ?? limit;
+            if (frames > limit)
+                throw new TrainingConfigurationException($"--max-frames {frames} exceeds {whose} {limit} positions; use --max-frames {limit} or less");
+            return frames;
+        }
+
+        /// The longest training target plus a margin of 10 tokens, within the decoder's positions.
+        private static int MaxNewTokens(PhoenixFeatureDataset train, ISltTokenizer tokenizer, int decoderPositions)
+        {
+            int longest = train.Samples.Max(s => tokenizer.Encode(s.Translation).Count);
+            return Math.Clamp(longest + 10, 1, decoderPositions - 1);
+        }
+
+        private static List<string> Sentences(PhoenixFeatureDataset data) => data.Samples.Select(s => s.Translation).ToList();
+
+        private static void CheckVocabulary(ISltTokenizer tokenizer, MBartConfig mbart, string? source)
+        {
+            if (tokenizer.VocabSize > mbart.VocabSize)
+                throw new TrainingConfigurationException(
+                    $"the tokenizer{(source is null ? "" : $" of {source}")} has {tokenizer.VocabSize} ids but the mBART only {mbart.VocabSize}; use the tokenizer saved with those weights");
+        }
+
+        private MBartConfig WithDropout(MBartConfig config)
+            => options.Dropout is double d ? config with { Dropout = d, AttentionDropout = d } : config;
+
+        private Core.Modules.Squeezeformer.SqueezeformerConfig WithDropout(Core.Modules.Squeezeformer.SqueezeformerConfig config)
+            => options.Dropout is double d ? config with { Dropout = d, AttentionDropout = d } : config;
+
+        private void MoveToDevice(nn.Module module)
+        {
+            if (_device.type != DeviceType.CPU)
+                module.to(_device);
+        }
+
+        private static string PhaseName(CheckpointPhase phase) => phase.ToString().ToLowerInvariant();
+
+        private static T Guard<T>(nn.Module model, Func<T> build)
+        {
+            try
+            {
+                return build();
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+
+        private static void Guard(nn.Module model, Action action) => Guard<bool>(model, () =>
+        {
+            action();
+            return true;
+        });
+    }
+}

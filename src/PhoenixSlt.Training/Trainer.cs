@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Training.Distributed;
+using PhoenixSlt.Training.Events;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PhoenixSlt.Training;
+
+/// The training loop shared by every phase (nanoGPT discipline): AdamW with explicit weight decay and parameter
+/// groups, warmup + cosine schedule on every group, gradient accumulation (each micro-batch loss divided by the
+/// micro-batches of its step), global-norm clipping, one dispose scope per step, .item() only at log intervals,
+/// validation with early stopping, best and last checkpoints.
+/// <para>Data parallelism: every rank runs this loop on its shard (<see cref="ITrainingTask.EpochBatches"/>); the
+/// parameters are broadcast from rank 0 at the start, gradients are averaged by the
+/// <see cref="IGradientSynchronizer"/> before clipping, dropout draws from seed + rank, and only rank 0 reports
+/// events and writes checkpoints.</para>
+public sealed class Trainer
+{
+    private readonly ITrainingTask _task;
+    private readonly TrainerOptions _options;
+    private readonly IProcessGroup _group;
+    private readonly IProgressSink _sink;
+    private readonly IGradientSynchronizer _synchronizer;
+
+    public Trainer(ITrainingTask task, TrainerOptions options, IProcessGroup? group = null, IProgressSink? sink = null,
+        IGradientSynchronizer? synchronizer = null)
+    {
+        _task = task ?? throw new ArgumentNullException(nameof(task));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        _group = group ?? new SingleProcessGroup(task.Device);
+        _sink = sink ?? NullProgressSink.Instance;
+        _synchronizer = synchronizer ?? new BucketedGradientSynchronizer(_group);
+    }
+
+    private bool IsMain => _group.Rank == 0;
+
+    /// Trains until the step budget is spent or patience runs out. A failure (or cancellation) is reported as a
+    /// failed event and rethrown.
+    public TrainingResult Run(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return new RunState(this, cancellationToken).Execute();
+        }
+        catch (OperationCanceledException)
+        {
+            Report(new FailedEvent("cancelled"));
+            throw;
+        }
+        catch (Exception e)
+        {
+            Report(new FailedEvent(e.Message));
+            throw;
+        }
+    }
+
+    private void Report(ProgressEvent progressEvent)
+    {
+        if (IsMain)
+            _sink.Report(progressEvent);
+    }
+
+    /// The state of one call to <see cref="Run"/>.
+    private sealed class RunState(Trainer trainer, CancellationToken cancellationToken) : IDisposable
+    {
+        private readonly ITrainingTask _task = trainer._task;
+        private readonly TrainerOptions _options = trainer._options;
+        private readonly IProcessGroup _group = trainer._group;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private AdamW? _optimizer;
+        private IReadOnlyList<OptimizerGroup> _groups = [];
+        private List<Parameter> _parameters = [];
+        private LearningRateSchedule? _schedule;
+        private EarlyStoppingMonitor? _monitor;
+        private Tensor? _lossSinceLog;
+        private long _step;
+        private int _epoch;
+        private long _batchInEpoch;
+        private long _stepsSinceLog;
+        private long _samplesSinceLog;
+        private double _lastLogSeconds;
+        private long _lastEvalStep = -1;
+        private ValidationResult? _lastValidation;
+        private IReadOnlyDictionary<string, double> _bestMetrics = new Dictionary<string, double>();
+        private string? _bestCheckpoint;
+        private string? _lastCheckpoint;
+
+        public TrainingResult Execute()
+        {
+            using (this)
+            {
+                var model = _task.Model;
+                if (_group.WorldSize > 1)
+                    GradientBucketer.BroadcastParameters(_group, model, 0, cancellationToken);
+                manual_seed(_options.Seed + _group.Rank); // dropout differs between ranks, shuffling does not
+                var groups = _task.ParameterGroups();
+                (_optimizer, _groups) = OptimizerFactory.CreateAdamW(groups, _options);
+                _parameters = groups.SelectMany(g => g.Parameters).ToList();
+
+                var firstEpoch = _task.EpochBatches(0, _group.Rank, _group.WorldSize);
+                if (firstEpoch.Count == 0)
+                    throw new TrainingConfigurationException("the training split gives no batch; it needs at least one sample");
+                long total = _options.TotalSteps(firstEpoch.Count);
+                _schedule = new LearningRateSchedule(_options.WarmupSteps ?? LearningRateSchedule.DefaultWarmup(total), total, _options.MinLearningRateRatio);
+                _monitor = new EarlyStoppingMonitor(_task.Goal.Name, _task.Goal.HigherIsBetter, _options.Patience);
+                trainer.Report(new RunStartedEvent(_task.Phase.ToName(), _task.DescribeConfig(), _group.WorldSize, _task.Device.ToString(), total));
+
+                bool stopped = false;
+                for (_epoch = 0; _step < total && !stopped; _epoch++)
+                {
+                    var batches = _epoch == 0 ? firstEpoch : _task.EpochBatches(_epoch, _group.Rank, _group.WorldSize);
+                    for (int start = 0; start < batches.Count && _step < total && !stopped; start += _options.Accumulate)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var microBatches = batches.Skip(start).Take(_options.Accumulate).ToList();
+                        TrainStep(microBatches);
+                        _batchInEpoch = start + microBatches.Count;
+                        if (_step % _options.LogEvery == 0 || _step == total)
+                            ReportStep(total);
+                        if (_options.EvalEverySteps is long every && _step % every == 0)
+                            stopped = Evaluate();
+                    }
+                    if (!stopped && _options.EvalEverySteps is null && _lastEvalStep != _step)
+                        stopped = Evaluate();
+                    if (!stopped)
+                        _batchInEpoch = 0;
+                }
+                _epoch = Math.Max(0, _epoch - 1);
+                if (!stopped && _lastEvalStep != _step)
+                    stopped = Evaluate();
+
+                trainer.Report(new FinishedEvent(_bestCheckpoint, ProgressEventJson.FiniteOnly(_bestMetrics))
+                {
+                    Step = _step,
+                    ElapsedS = _clock.Elapsed.TotalSeconds,
+                });
+                return new TrainingResult(_step, _epoch + 1, _monitor.Best, _bestCheckpoint, _lastCheckpoint, _bestMetrics, _lastValidation, stopped);
+            }
+        }
+
+        /// One optimizer step over the micro-batches of an accumulation group.
+        private void TrainStep(IReadOnlyList<int[]> microBatches)
+        {
+            using var scope = NewDisposeScope();
+            _task.Model.train();
+            _optimizer!.zero_grad();
+            int count = microBatches.Count;
+            Tensor? stepLoss = null;
+            foreach (int[] batch in microBatches)
+            {
+                using var microScope = NewDisposeScope();
+                Tensor loss;
+                using (Autocast())
+                    loss = _task.Loss(batch, _epoch);
+                (loss / count).backward();
+                using (no_grad())
+                {
+                    Tensor share = loss.detach() / count;
+                    if (stepLoss is null)
+                        stepLoss = share.MoveToOuterDisposeScope();
+                    else
+                        stepLoss.add_(share);
+                }
+                _samplesSinceLog += batch.Length;
+            }
+            trainer._synchronizer.Synchronize(_parameters, cancellationToken);
+            if (_options.MaxGradNorm is double maxNorm)
+                GradientClipping.ClipGlobalNorm(_parameters, maxNorm);
+            OptimizerFactory.SetLearningRates(_groups, _schedule!.At(_step));
+            _optimizer.step();
+            using (no_grad())
+            {
+                _lossSinceLog ??= zeros_like(stepLoss!).DetachFromDisposeScope();
+                _lossSinceLog.add_(stepLoss!);
+            }
+            _step++;
+            _stepsSinceLog++;
+        }
+
+        private void ReportStep(long total)
+        {
+            double localLoss = _lossSinceLog is null ? double.NaN : _lossSinceLog.item<float>() / Math.Max(1, _stepsSinceLog);
+            double loss = _group.WorldSize > 1 ? _group.AllReduceScalar(localLoss, ReduceOp.Avg, cancellationToken) : localLoss;
+            double now = _clock.Elapsed.TotalSeconds;
+            double interval = Math.Max(now - _lastLogSeconds, 1e-9);
+            double samplesPerSecond = _samplesSinceLog * (double)_group.WorldSize / interval;
+            double? eta = _step > 0 ? now / _step * (total - _step) : null;
+            trainer.Report(new StepEvent(_step, _epoch, ProgressEventJson.Finite(loss),
+                OptimizerFactory.LearningRates(_groups), samplesPerSecond, eta));
+            _lossSinceLog?.zero_();
+            _stepsSinceLog = 0;
+            _samplesSinceLog = 0;
+            _lastLogSeconds = now;
+        }
+
+        /// Validates, updates early stopping, writes checkpoints; true when training must stop.
+        private bool Evaluate()
+        {
+            _lastEvalStep = _step;
+            ValidationResult result;
+            _task.Model.eval();
+            try
+            {
+                using var noGrad = no_grad();
+                using var scope = NewDisposeScope();
+                using var amp = Autocast();
+                result = _task.Validate(_group, cancellationToken);
+            }
+            finally
+            {
+                _task.Model.train();
+            }
+            _lastValidation = result;
+            var decision = _monitor!.Update(result[_monitor.Metric], _step);
+            if (decision.IsBest)
+                _bestMetrics = result.Metrics;
+            trainer.Report(EvalEventOf(result));
+            if (_options.CheckpointDir is not null)
+                WriteCheckpoints(result, decision.IsBest);
+            if (decision.ShouldStop)
+            {
+                var best = _monitor.Best;
+                trainer.Report(new EarlyStopEvent(_step, best is null ? null : new BestValue(best.Name, best.Value, best.Step, best.HigherIsBetter)));
+            }
+            return decision.ShouldStop;
+        }
+
+        /// An autocast region when mixed precision is on, else nothing.
+        private IDisposable? Autocast()
+            => _options.AutocastDtype is ScalarType dtype ? Core.Amp.Autocast.Enter(dtype) : null;
+
+        private EvalEvent EvalEventOf(ValidationResult result)
+        {
+            double? Value(string name) => result.Metrics.TryGetValue(name, out double v) ? ProgressEventJson.Finite(v) : null;
+            return new EvalEvent
+            {
+                Step = _step,
+                Epoch = _epoch,
+                ValLoss = Value(MetricNames.ValLoss),
+                Bleu1 = Value(MetricNames.Bleu1),
+                Bleu2 = Value(MetricNames.Bleu2),
+                Bleu3 = Value(MetricNames.Bleu3),
+                Bleu4 = Value(MetricNames.Bleu4),
+                RougeL = Value(MetricNames.RougeL),
+                Chrf = Value(MetricNames.Chrf),
+                Metrics = ProgressEventJson.FiniteOnly(result.Metrics),
+                Samples = result.Samples,
+            };
+        }
+
+        /// Rank 0 writes best (when improved; weights only) and last (with the trainer state for resuming).
+        private void WriteCheckpoints(ValidationResult result, bool isBest)
+        {
+            if (_group.Rank != 0)
+                return;
+            var store = new CheckpointStore(_options.CheckpointDir!);
+            var request = new CheckpointRequest(_step, _epoch, result.Metrics, _monitor!.Best);
+            if (isBest)
+            {
+                _bestCheckpoint = store.Save(TrainerOptions.BestFolder, WithParent(_task.CreateCheckpoint(request)), overwrite: true);
+                trainer.Report(new CheckpointEvent(_bestCheckpoint, ProgressEventJson.FiniteOnly(result.Metrics), true));
+            }
+            using var state = TrainerCheckpoint.Capture(TrainerStateNow(), _optimizer, _task.Model.named_parameters());
+            _lastCheckpoint = store.Save(TrainerOptions.LastFolder, WithParent(_task.CreateCheckpoint(request)) with { Trainer = state }, overwrite: true);
+            trainer.Report(new CheckpointEvent(_lastCheckpoint, ProgressEventJson.FiniteOnly(result.Metrics), false));
+        }
+
+        private CheckpointContent WithParent(CheckpointContent content)
+            => _options.ParentCheckpoint is null || content.Metadata.ParentCheckpoint is not null
+                ? content
+                : content with { Metadata = content.Metadata with { ParentCheckpoint = _options.ParentCheckpoint } };
+
+        private TrainerState TrainerStateNow() => new()
+        {
+            Step = _step,
+            Epoch = _epoch,
+            BatchInEpoch = _batchInEpoch,
+            Seed = _options.Seed,
+            Scheduler = TrainerOptions.SchedulerStateOf(_schedule!, _step),
+            Extra = new Dictionary<string, double>
+            {
+                ["evaluations_without_improvement"] = _monitor!.EvaluationsWithoutImprovement,
+                ["accumulate"] = _options.Accumulate,
+                ["world_size"] = _group.WorldSize,
+            },
+        };
+
+        public void Dispose()
+        {
+            _optimizer?.Dispose();
+            _lossSinceLog?.Dispose();
+        }
+    }
+}
