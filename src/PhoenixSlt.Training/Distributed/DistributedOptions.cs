@@ -21,6 +21,9 @@ public sealed record DistributedOptions(
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    /// Longest timeout a cancellation timer accepts (about 24 days).
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     /// A single process on this machine: rank 0 of 1, automatic backend, 60 s timeout.
     public static DistributedOptions Default { get; } =
         new(DefaultMasterAddress, DefaultMasterPort, 0, 1, DistributedBackend.Auto, DefaultTimeout);
@@ -64,8 +67,8 @@ public sealed record DistributedOptions(
             throw new DistributedException($"rank {Rank} needs the master port; port 0 only works for rank 0, which picks a free port and publishes it");
         if (WorldSize > 1 && string.IsNullOrWhiteSpace(MasterAddress))
             throw new DistributedException("the master address is empty; set it to the host name or IP address of rank 0");
-        if (Timeout <= TimeSpan.Zero)
-            throw new DistributedException($"timeout {Durations.Format(Timeout)} must be positive");
+        if (Timeout <= TimeSpan.Zero || Timeout > MaxTimeout)
+            throw new DistributedException($"timeout {Durations.Format(Timeout)} must be positive and at most {Durations.Format(MaxTimeout)}");
         return this;
     }
 

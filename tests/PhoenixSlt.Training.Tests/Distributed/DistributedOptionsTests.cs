@@ -2,6 +2,7 @@ using PhoenixSlt.Training.Distributed;
 
 namespace PhoenixSlt.Training.Tests.Distributed;
 
+[Collection("Distributed")]
 public sealed class DistributedOptionsTests
 {
     private static Func<string, string?> Environment(params (string Name, string Value)[] variables) =>
@@ -56,6 +57,16 @@ public sealed class DistributedOptionsTests
         var error = Assert.Throws<DistributedException>(() => options.Validate());
 
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Validate_TimeoutOfZero_IsRejected()
+    {
+        var options = DistributedOptions.Default with { Timeout = TimeSpan.Zero };
+
+        var error = Assert.Throws<DistributedException>(() => options.Validate());
+
+        Assert.Contains("timeout 0 s must be positive", error.Message);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Distributed;
 
+[Collection("Distributed")]
 public sealed class GradientBucketerTests
 {
     private static float[] Floats(Tensor t)

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Distributed;
 
+[Collection("Distributed")]
 public sealed class ProcessGroupFactoryTests
 {
     private static readonly Device Cuda = new("cuda:0");

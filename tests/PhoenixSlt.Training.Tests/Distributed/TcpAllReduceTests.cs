@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Distributed;
 
+[Collection("Distributed")]
 public sealed class TcpAllReduceTests
 {
     private static float[] Floats(Tensor t)
@@ -138,6 +139,23 @@ public sealed class TcpAllReduceTests
         // columns 1 and 2 become 1 + 2 = 3; columns 0 and 3 keep the rank's own value
         Assert.Equal([1f, 3, 3, 1, 1, 3, 3, 1, 1, 3, 3, 1], results[0]);
         Assert.Equal([2f, 3, 3, 2, 2, 3, 3, 2, 2, 3, 3, 2], results[1]);
+    }
+
+    [Fact]
+    public void AllReduce_ContiguousRowOfAMatrix_UpdatesOnlyThatRow()
+    {
+        var results = RingHarness.Run(2, g =>
+        {
+            using var matrix = full(3, 4, g.Rank + 1f);
+            using var row = matrix[1];                                   // contiguous, but starts 4 elements in
+            g.AllReduce(row, ReduceOp.Sum);
+            using var tail = matrix.narrow(0, 2, 1).reshape(-1);        // and a view through narrow + reshape
+            g.Broadcast(tail, root: 1);
+            return Floats(matrix);
+        });
+
+        Assert.Equal([1f, 1, 1, 1, 3, 3, 3, 3, 2, 2, 2, 2], results[0]);
+        Assert.Equal([2f, 2, 2, 2, 3, 3, 3, 3, 2, 2, 2, 2], results[1]);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Distributed;
 
+[Collection("Distributed")]
 public sealed class TcpCollectiveTests
 {
     private static float[] Floats(Tensor t)

@@ -1,11 +1,13 @@
 using PhoenixSlt.Training.Distributed;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Distributed;
 
 /// A peer that leaves or hangs makes every other rank fail with a DistributedException naming it — within the
 /// timeout, never a silent hang.
-public sealed class TcpFailureTests
+[Collection("Distributed")]
+public sealed class TcpFailureTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan ShortTimeout = TimeSpan.FromSeconds(2);
 
@@ -31,6 +33,7 @@ public sealed class TcpFailureTests
 
         foreach (var o in outcomes.Where(o => o.Rank != 1))
         {
+            output.WriteLine($"rank {o.Rank} after {o.Elapsed}: {o.Value ?? o.Error?.Message}");
             Assert.Null(o.Error);
             string[] parts = o.Value!.Split('|');
             Assert.Equal("1", parts[0]);
@@ -80,6 +83,7 @@ public sealed class TcpFailureTests
         // rank 2 waits on rank 1 directly; rank 0 waits on rank 2, but rank 2 reports its own timeout, so rank 1 is the one missing
         foreach (var o in outcomes.Where(o => o.Rank != 1))
         {
+            output.WriteLine($"rank {o.Rank} after {o.Elapsed}: {o.Value.Message}");
             Assert.Null(o.Error);
             Assert.Contains("timed out after 2 s", o.Value.Message);
             Assert.Equal(1, o.Value.Failed);

@@ -4,6 +4,7 @@ using PhoenixSlt.Training.Distributed;
 
 namespace PhoenixSlt.Training.Tests.Distributed;
 
+[Collection("Distributed")]
 public sealed class TcpStoreTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
