@@ -1,5 +1,6 @@
 using PhoenixSlt.Core.Amp;
 using PhoenixSlt.Core.Tests.Modules.MBart;
+using PhoenixSlt.Core.Tests.Modules.Squeezeformer;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace PhoenixSlt.Core.Tests.Amp;
 
 /// Outside autocast the AMP layers must be TorchSharp's layers (same initialisation, names, bits); inside they compute
 /// in the low-precision type on float32 master weights.
+[Collection(SerialTorchCollection.Name)]
 public sealed class AmpModuleTests
 {
     [Theory]

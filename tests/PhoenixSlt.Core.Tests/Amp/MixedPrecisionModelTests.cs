@@ -3,6 +3,7 @@ using PhoenixSlt.Core.Decoding;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Modules.MBart;
 using PhoenixSlt.Core.Tests.Modules;
+using PhoenixSlt.Core.Tests.Modules.Squeezeformer;
 using TorchSharp;
 using TorchSharp.Modules;
 using Xunit.Abstractions;
@@ -18,6 +19,7 @@ namespace PhoenixSlt.Core.Tests.Amp;
 /// a smooth function of ~10 such rounded stages, so its relative error stays at a few 2^-8: rtol 2e-2 (≈ 5·2^-8).
 /// float16 keeps 11 bits (2^-11 ≈ 0.05 % per op): rtol 5e-3. Gradients are compared by the cosine of the whole
 /// gradient vectors: per-element errors of ~1 % barely turn a vector, so > 0.99 (bf16) and > 0.999 (fp16).</para>
+[Collection(SerialTorchCollection.Name)]
 public sealed class MixedPrecisionModelTests(ITestOutputHelper output)
 {
     private static SltInputs TwoSamples()
