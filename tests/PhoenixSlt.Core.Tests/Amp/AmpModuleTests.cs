@@ -1,6 +1,6 @@
 using PhoenixSlt.Core.Amp;
 using PhoenixSlt.Core.Tests.Modules.MBart;
-using PhoenixSlt.Core.Tests.Modules.Squeezeformer;
+using SerialTorchCollection = PhoenixSlt.Core.Tests.Modules.Squeezeformer.SerialTorchCollection;
 using TorchSharp;
 using static TorchSharp.torch;
 

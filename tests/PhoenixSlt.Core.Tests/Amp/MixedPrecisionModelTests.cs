@@ -3,7 +3,7 @@ using PhoenixSlt.Core.Decoding;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Modules.MBart;
 using PhoenixSlt.Core.Tests.Modules;
-using PhoenixSlt.Core.Tests.Modules.Squeezeformer;
+using SerialTorchCollection = PhoenixSlt.Core.Tests.Modules.Squeezeformer.SerialTorchCollection;
 using TorchSharp;
 using TorchSharp.Modules;
 using Xunit.Abstractions;
