@@ -1,0 +1,191 @@
+using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Core.Modules;
+using PhoenixSlt.Core.Modules.MBart;
+using PhoenixSlt.Core.Text;
+using PhoenixSlt.Training.Evaluation;
+using PhoenixSlt.Training.Events;
+using PhoenixSlt.Training.Phases;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PhoenixSlt.Training.Tests.Phases;
+
+[Collection(SerialTrainingCollection.Name)]
+public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixture<SyntheticDatasetFixture>
+{
+    private TrainRunOptions Options(TrainingPhase phase, string outDir) => new()
+    {
+        Phase = phase,
+        DataDir = dataset.DataDir,
+        OutDir = outDir,
+        MaxSteps = 3,
+        BatchSize = 4,
+        Beams = 2,
+        LogEvery = 1,
+    };
+
+    [Fact]
+    public void Run_Text_WritesAnMBartFolderWithItsTokenizer()
+    {
+        using var temp = new TempFolder();
+        var sink = new RecordingProgressSink();
+
+        using var session = TrainingSession.Create(Options(TrainingPhase.Text, temp.Path));
+        var result = session.Run(sink: sink);
+
+        Assert.Equal(3, result.Steps);
+        var metadata = CheckpointMetadata.Load(result.BestCheckpoint!);
+        Assert.Equal(CheckpointPhase.Text, metadata.Phase);
+        Assert.True(metadata.Metrics[MetricNames.ValLoss] > 0);
+        var (mbart, report) = MBartPretrained.Load(result.BestCheckpoint!);   // config.json + transformers' tensor names
+        using (mbart)
+        {
+            Assert.True(report.IsComplete);
+            var trained = (MBartForConditionalGeneration)session.Task.Model;
+            Assert.True(mbart.Model.Shared.weight!.allclose(trained.Model.Shared.weight!));
+        }
+        var tokenizer = CheckpointTokenizer.Load(result.BestCheckpoint!);
+        Assert.Equal(session.Tokenizer.VocabSize, tokenizer.VocabSize);
+        Assert.Equal(session.Tokenizer.Encode("es regnet im norden"), tokenizer.Encode("es regnet im norden"));
+        Assert.All(sink.Events.OfType<StepEvent>(), e => Assert.True(e.Loss > 0));
+    }
+
+    [Fact]
+    public void Run_Vlp_WritesACheckpointThatLoadsIntoAFreshModel()
+    {
+        using var temp = new TempFolder();
+
+        using var session = TrainingSession.Create(Options(TrainingPhase.Vlp, temp.Path));
+        var result = session.Run();
+
+        var metadata = CheckpointMetadata.Load(result.LastCheckpoint!);
+        Assert.Equal(CheckpointPhase.Vlp, metadata.Phase);
+        Assert.Contains(VlpTask.VisualToTextTop1, metadata.Metrics.Keys);
+        using var loaded = new VisualLanguagePretrainer(metadata.ReadModelConfig<VlpConfig>());
+        ModelWeights.Load(loaded, result.LastCheckpoint!);
+        var trained = (VisualLanguagePretrainer)session.Task.Model;
+        Assert.True(loaded.LogitScale.allclose(trained.LogitScale));
+        Assert.True(loaded.VisualHead.parameters().First().allclose(trained.VisualHead.parameters().First()));
+        Assert.Equal(session.Tokenizer.VocabSize, CheckpointStore.LoadTokenizer(result.LastCheckpoint!).VocabSize);
+    }
+
+    [Fact]
+    public void Run_Slt_WritesACheckpointThatTranslatesLikeTheTrainedModel()
+    {
+        using var temp = new TempFolder();
+
+        using var session = TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path));
+        var result = session.Run();
+
+        using var checkpoint = SltCheckpoint.Load(result.LastCheckpoint!);
+        Assert.Equal(CheckpointPhase.Slt, checkpoint.Metadata.Phase);
+        Assert.Equal(session.Recipe.MaxFrames, checkpoint.MaxFrames);
+        Assert.Equal(session.Recipe.MaxNewTokens, checkpoint.MaxNewTokens);
+        var trained = (SignTranslationModel)session.Task.Model;
+        foreach (var ((name, expected), (_, actual)) in trained.state_dict().Zip(checkpoint.Model.state_dict()))
+            Assert.True(expected.allclose(actual), $"{name} differs after loading");
+        Assert.True(result.LastValidation!.Metrics.ContainsKey(MetricNames.Bleu4));
+    }
+
+    [Fact]
+    public void Create_TextThenVlpThenSlt_EachPhaseStartsFromThePreviousWeights()
+    {
+        using var temp = new TempFolder();
+        string text;
+        using (var session = TrainingSession.Create(Options(TrainingPhase.Text, temp.Combine("text"))))
+            text = session.Run().BestCheckpoint!;
+
+        string vlp;
+        using (var session = TrainingSession.Create(Options(TrainingPhase.Vlp, temp.Combine("vlp")) with { Init = text }))
+        {
+            var model = (VisualLanguagePretrainer)session.Task.Model;
+            using var textWeights = SafetensorsWeights.Open(text);
+            using var expected = textWeights.Read("model.encoder.layers.0.fc1.weight");
+            Assert.True(expected.allclose(model.TextEncoder.state_dict()["layers.0.fc1.weight"]), "the VLP text encoder is the text checkpoint's encoder");
+            Assert.Equal(CheckpointTokenizer.Load(text).VocabSize, session.Tokenizer.VocabSize);
+            vlp = session.Run().BestCheckpoint!;
+        }
+
+        var sltOptions = Options(TrainingPhase.Slt, temp.Combine("slt")) with { Init = vlp, MBart = text };
+        using (var session = TrainingSession.Create(sltOptions))
+        {
+            var model = (SignTranslationModel)session.Task.Model;
+            using var vlpWeights = SafetensorsWeights.Open(vlp);
+            foreach (var (name, tensor) in model.FusionEncoder.state_dict())
+            {
+                using var fromVlp = vlpWeights.Read(SignTranslationModel.FusionEncoderPrefix + name);
+                Assert.True(fromVlp.allclose(tensor), $"fusion_encoder.{name} was not taken from the VLP checkpoint");
+            }
+            using var textWeights = SafetensorsWeights.Open(text);
+            using var decoderWeight = textWeights.Read("model.decoder.layers.1.fc2.weight");
+            Assert.True(decoderWeight.allclose(model.MBart.Model.Decoder.state_dict()["layers.1.fc2.weight"]), "the SLT decoder is the text checkpoint's");
+            Assert.True(model.Config.FreezeTextEncoder, "a pretrained mBART encoder stays frozen (recipe)");
+            Assert.Equal(TrainingSession.DefaultPretrainedDecoderLearningRate, session.TrainerOptions.LearningRateOf(SignTranslationModel.DecoderGroup));
+            var result = session.Run();
+            Assert.Equal(Path.GetFullPath(vlp), CheckpointMetadata.Load(result.LastCheckpoint!).ParentCheckpoint);
+        }
+    }
+
+    [Fact]
+    public void Create_ScratchSlt_TrainsTheTextEncoderAndUsesTheEncoderRateForTheDecoder()
+    {
+        using var temp = new TempFolder();
+
+        using var session = TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path) with { LrEncoder = 3e-4 });
+
+        var model = (SignTranslationModel)session.Task.Model;
+        Assert.False(model.Config.FreezeTextEncoder);
+        Assert.Equal(3e-4, session.TrainerOptions.LearningRateOf(SignTranslationModel.DecoderGroup));
+        Assert.IsType<CorpusTokenizer>(session.Tokenizer);
+        Assert.Equal(session.Tokenizer.VocabSize, model.Config.MBart.VocabSize);
+    }
+
+    [Fact]
+    public void Create_InitOfTheWrongPhase_SaysWhichPhasesFit()
+    {
+        using var temp = new TempFolder();
+        string text;
+        using (var session = TrainingSession.Create(Options(TrainingPhase.Text, temp.Combine("text"))))
+            text = session.Run().BestCheckpoint!;
+
+        var e = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(Options(TrainingPhase.Slt, temp.Combine("slt")) with { Init = text }));
+
+        Assert.Contains("is a text checkpoint", e.Message);
+        Assert.Contains("give a text checkpoint as --mbart", e.Message);
+    }
+
+    [Fact]
+    public void Create_OutHoldsARun_Refuses()
+    {
+        using var temp = new TempFolder();
+        using (var session = TrainingSession.Create(Options(TrainingPhase.Vlp, temp.Path)))
+            session.Run();
+
+        var e = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(Options(TrainingPhase.Vlp, temp.Path)));
+
+        Assert.Contains("already holds the checkpoints of a run", e.Message);
+    }
+
+    [Theory]
+    [InlineData(129, "exceeds the mBART encoder's 128 positions")]
+    [InlineData(0, "must be at least 1")]
+    public void Create_BadMaxFrames_Throws(int maxFrames, string message)
+    {
+        using var temp = new TempFolder();
+
+        var e = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path) with { MaxFrames = maxFrames }));
+
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Create_MissingData_NamesTheFolder()
+    {
+        using var temp = new TempFolder();
+
+        var e = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path) with { DataDir = temp.Combine("nothing") }));
+
+        Assert.Contains(temp.Combine("nothing"), e.Message);
+        Assert.Contains("folder not found", e.Message);
+    }
+}
