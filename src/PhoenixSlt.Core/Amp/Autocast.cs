@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Core.Amp;
@@ -17,13 +18,13 @@ namespace PhoenixSlt.Core.Amp;
 /// TorchSharp modules compute.</para>
 public static class Autocast
 {
-    private static readonly AsyncLocal<ScalarType?> Current = new();
+    private static readonly AsyncLocal<Region?> Current = new();
 
     /// True inside an <see cref="Enter"/> region (and not inside a <see cref="Disable"/> region within it).
-    public static bool IsActive => Current.Value is not null;
+    public static bool IsActive => Current.Value?.Dtype is not null;
 
     /// The low-precision type of the current region (Float16 or BFloat16), or null outside autocast.
-    public static ScalarType? Dtype => Current.Value;
+    public static ScalarType? Dtype => Current.Value?.Dtype;
 
     /// Starts an autocast region computing matmul-heavy ops in <paramref name="lowPrecision"/> (Float16 or
     /// BFloat16). Dispose the result to restore the previous state; regions nest.
@@ -42,10 +43,16 @@ public static class Autocast
 
     /// Inside autocast, a floating-point <paramref name="x"/> cast to the low-precision type (a differentiable copy);
     /// otherwise (outside autocast, integer or bool tensors, already low precision) <paramref name="x"/> itself.
+    /// With gradients disabled (decoding, validation) the cast of a <see cref="Parameter"/> is made once per region
+    /// and reused, as torch.autocast caches weight casts; the region owns those copies and frees them on exit (so do
+    /// not change weights inside a region with gradients off).
     public static Tensor ForMatmul(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return Current.Value is ScalarType low && x.is_floating_point() && x.dtype != low ? x.to_type(low) : x;
+        var region = Current.Value;
+        if (region?.Dtype is not ScalarType low || !x.is_floating_point() || x.dtype == low)
+            return x;
+        return x is Parameter parameter && !is_grad_enabled() ? region.CachedCast(parameter, low) : x.to_type(low);
     }
 
     /// <see cref="ForMatmul(Tensor)"/> for an optional tensor (e.g. a missing bias).
@@ -76,20 +83,46 @@ public static class Autocast
 
     private sealed class Region : IDisposable
     {
-        private readonly ScalarType? _previous;
+        private readonly Region? _previous;
+        private readonly Dictionary<IntPtr, Tensor> _casts = [];
         private bool _disposed;
 
         public Region(ScalarType? dtype)
         {
+            Dtype = dtype;
             _previous = Current.Value;
-            Current.Value = dtype;
+            Current.Value = this;
+        }
+
+        public ScalarType? Dtype { get; }
+
+        // The low-precision copy of a parameter, made on first use (no autograd history: gradients are off).
+        public Tensor CachedCast(Parameter parameter, ScalarType low)
+        {
+            lock (_casts)
+            {
+                if (_disposed)
+                    return parameter.to_type(low);
+                if (!_casts.TryGetValue(parameter.Handle, out var cast) || cast.dtype != low)
+                {
+                    cast = parameter.to_type(low).DetachFromDisposeScope();
+                    _casts[parameter.Handle] = cast;
+                }
+                return cast;
+            }
         }
 
         public void Dispose()
         {
-            if (_disposed)
-                return;
-            _disposed = true;
+            lock (_casts)
+            {
+                if (_disposed)
+                    return;
+                _disposed = true;
+                foreach (var cast in _casts.Values)
+                    cast.Dispose();
+                _casts.Clear();
+            }
             Current.Value = _previous;
         }
     }

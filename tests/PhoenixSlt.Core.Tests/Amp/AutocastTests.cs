@@ -143,6 +143,49 @@ public sealed class AutocastTests
     }
 
     [Fact]
+    public void ForMatmul_ParameterWithGradientsOff_OneCastPerRegionFreedOnExit()
+    {
+        using var weight = nn.Parameter(randn(4, 3));
+        Tensor first, second;
+        using (Autocast.Enter(ScalarType.BFloat16))
+        using (no_grad())
+        {
+            first = Autocast.ForMatmul(weight);
+            second = Autocast.ForMatmul(weight);
+            Assert.Same(first, second);
+            Assert.Equal(ScalarType.BFloat16, first.dtype);
+        }
+
+        Assert.True(first.IsInvalid); // the region freed its copy
+        Assert.False(weight.IsInvalid);
+    }
+
+    [Fact]
+    public void ForMatmul_ParameterWithGradientsOn_NewDifferentiableCastEachTime()
+    {
+        using var scope = NewDisposeScope();
+        var weight = nn.Parameter(randn(4, 3));
+        using var region = Autocast.Enter(ScalarType.BFloat16);
+
+        var first = Autocast.ForMatmul(weight);
+        var second = Autocast.ForMatmul(weight);
+
+        Assert.NotSame(first, second);
+        Assert.True(first.requires_grad);
+    }
+
+    [Fact]
+    public void ForMatmul_ActivationWithGradientsOff_NotCached()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(4, 3);
+        using var region = Autocast.Enter(ScalarType.Float16);
+        using var noGrad = no_grad();
+
+        Assert.NotSame(Autocast.ForMatmul(x), Autocast.ForMatmul(x));
+    }
+
+    [Fact]
     public void ToFloat32_InactiveBFloat16_ReturnsTheSameTensor()
     {
         using var x = randn(3).to_type(ScalarType.BFloat16);
