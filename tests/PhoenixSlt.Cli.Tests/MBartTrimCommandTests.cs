@@ -30,6 +30,24 @@ public sealed class MBartTrimCommandTests : IDisposable
     private string Out => Path.Combine(_dir, "trimmed");
 
     [Fact]
+    public void Generate_TrimmedFolder_UsesTheTrimmedVocabulary()
+    {
+        string corpus = Write("sentences.txt", "am montag regnet es im norden\nim süden bleibt es trocken\n");
+        Assert.Equal(0, Trim("--model", ModelDir, "--corpus", corpus, "--out", Out).ExitCode);
+        var trimmed = TokenizerFactory.Load(Out);
+
+        var result = CliRunner.Run(MBartCommand.Create(), "mbart", "generate", "--model", Out, "--text", "am montag regnet es",
+            "--beams", "2", "--max-new-tokens", "5", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Output);
+        long[] sequence = [.. json.RootElement.GetProperty("sequences")[0].EnumerateArray().Select(e => e.GetInt64())];
+        // Generation starts with the trimmed de_DE id (the untrimmed 1003 is outside the trimmed vocabulary).
+        Assert.Equal(trimmed.LanguageId("de_DE"), sequence[0]);
+        Assert.All(sequence, id => Assert.InRange(id, 0, trimmed.VocabSize - 1));
+    }
+
+    [Fact]
     public void Trim_PlainTextCorpus_WritesALoadableFolderAndPrintsSizes()
     {
         string corpus = Write("sentences.txt", "am montag regnet es im norden\nim süden bleibt es trocken\n");

@@ -62,6 +62,7 @@ public static partial class MBartCommand
         return new Command(Name, "Hugging Face mBART checkpoints: generation with transformers' beam search semantics.")
         {
             CreateGenerate(),
+            MBartTrimCommand.Create(),
         };
     }
 
@@ -78,7 +79,8 @@ public static partial class MBartCommand
             var (model, _) = MBartPretrained.Load(options.Model, device);
             using (model)
             {
-                var tokenizer = MBartPretrained.FindTokenizer(options.Model) is string spm ? MBartTokenizer.Load(spm) : null;
+                // TokenizerFactory picks a trimmed vocabulary (vocab_trim.json) over the untrimmed model beside it.
+                ISltTokenizer? tokenizer = MBartPretrained.FindTokenizer(options.Model) is not null ? TokenizerFactory.Load(options.Model) : null;
                 using var scope = NewDisposeScope();
                 var inputs = ReadInputs(options, model.Config, tokenizer);
                 var config = GenerationConfigFor(options, model, tokenizer);
@@ -181,7 +183,7 @@ public static partial class MBartCommand
             throw new MBartInputException($"--model {options.Model}: folder not found; give a folder with config.json and model.safetensors");
     }
 
-    private static GenerationInputs ReadInputs(MBartGenerateOptions options, MBartConfig config, MBartTokenizer? tokenizer)
+    private static GenerationInputs ReadInputs(MBartGenerateOptions options, MBartConfig config, ISltTokenizer? tokenizer)
     {
         if (options.Texts.Count > 0)
         {
@@ -237,7 +239,7 @@ public static partial class MBartCommand
         return array;
     }
 
-    private static GenerationConfig GenerationConfigFor(MBartGenerateOptions options, MBartForConditionalGeneration model, MBartTokenizer? tokenizer)
+    private static GenerationConfig GenerationConfigFor(MBartGenerateOptions options, MBartForConditionalGeneration model, ISltTokenizer? tokenizer)
     {
         var config = GenerationConfig.Load(options.Model, model);
         int? start = options.DecoderStart ?? config.DecoderStartTokenId ?? model.DecoderStartTokenId;
@@ -253,7 +255,7 @@ public static partial class MBartCommand
         };
     }
 
-    private static void Print(GenerationOutput result, MBartTokenizer? tokenizer, bool json, TextWriter output)
+    private static void Print(GenerationOutput result, ISltTokenizer? tokenizer, bool json, TextWriter output)
     {
         if (json)
         {
