@@ -22,6 +22,7 @@ Console.WriteLine();
 Console.WriteLine("| model | batch | batched (sent/s) | sequential (sent/s) | speed-up | mean generated tokens |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|");
 string repoRoot = BenchmarkArguments.RepoRoot();
+var usage = CpuUsage.Start();
 foreach (string name in arguments.Models)
 {
     var model = BenchmarkModels.Create(name, repoRoot);
@@ -38,4 +39,6 @@ foreach (string name in arguments.Models)
 }
 Console.WriteLine();
 Console.WriteLine($"load average at end: {BenchmarkArguments.LoadAverage()}");
+if (usage?.Shares() is var (others, steal))
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"during the run: other processes used {100 * others:F1}% and hypervisor steal {100 * steal:F1}% of the CPU capacity"));
 return 0;
