@@ -11,9 +11,9 @@ namespace PhoenixSlt.Core.Amp;
 /// (<see cref="AmpLayerNorm"/>, the masked batch norm), softmax and the losses compute in float32
 /// (<see cref="ToFloat32"/>). Adding a low-precision branch to the float32 residual stream promotes to float32, so
 /// the residual stream stays float32 as under torch.autocast (where LayerNorm outputs float32).
-/// <para>The state flows with the execution context (<see cref="AsyncLocal{T}"/>): it follows awaits and tasks
-/// started inside the region and never leaks to other threads (e.g. data-loading threads). Wrap only the forward pass
-/// and the loss; run backward outside the region, as with torch.autocast.</para>
+/// <para>The state flows with the execution context (<see cref="AsyncLocal{T}"/>): awaits, tasks and threads started
+/// inside the region inherit it; threads already running (e.g. data-loading threads) never see it. Wrap only the
+/// forward pass and the loss; run backward and the optimizer step outside the region, as with torch.autocast.</para>
 /// <para>Outside a region every helper returns its input unchanged, so the layers compute exactly what the plain
 /// TorchSharp modules compute.</para>
 public static class Autocast
