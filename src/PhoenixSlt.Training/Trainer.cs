@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Training.Amp;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Events;
 using TorchSharp;
@@ -69,6 +70,7 @@ public sealed class Trainer
         private readonly TrainerOptions _options = trainer._options;
         private readonly IProcessGroup _group = trainer._group;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly GradScaler _scaler = trainer._options.Amp.CreateGradScaler(trainer._options.GradScaler);
         private AdamW? _optimizer;
         private IReadOnlyList<OptimizerGroup> _groups = [];
         private List<Parameter> _parameters = [];
@@ -152,9 +154,9 @@ public sealed class Trainer
             {
                 using var microScope = NewDisposeScope();
                 Tensor loss;
-                using (Autocast())
+                using (_options.Amp.Autocast())
                     loss = _task.Loss(batch, _epoch);
-                (loss / count).backward();
+                _scaler.Scale(loss / count).backward();
                 using (no_grad())
                 {
                     Tensor share = loss.detach() / count;
@@ -165,11 +167,13 @@ public sealed class Trainer
                 }
                 _samplesSinceLog += batch.Length;
             }
-            trainer._synchronizer.Synchronize(_parameters, cancellationToken);
-            if (_options.MaxGradNorm is double maxNorm)
+            trainer._synchronizer.Synchronize(_parameters, cancellationToken);   // before unscaling: an inf on any rank reaches all
+            bool finite = _scaler.Unscale(_parameters);
+            if (finite && _options.MaxGradNorm is double maxNorm)
                 GradientClipping.ClipGlobalNorm(_parameters, maxNorm);
             OptimizerFactory.SetLearningRates(_groups, _schedule!.At(_step));
-            _optimizer.step();
+            _scaler.Step(_optimizer);                                             // skipped (fp16) when a gradient is inf/NaN
+            _scaler.Update();
             using (no_grad())
             {
                 _lossSinceLog ??= zeros_like(stepLoss!).DetachFromDisposeScope();
@@ -205,7 +209,7 @@ public sealed class Trainer
             {
                 using var noGrad = no_grad();
                 using var scope = NewDisposeScope();
-                using var amp = Autocast();
+                using var amp = _options.Amp.Autocast();
                 result = _task.Validate(_group, cancellationToken);
             }
             finally
@@ -226,10 +230,6 @@ public sealed class Trainer
             }
             return decision.ShouldStop;
         }
-
-        /// An autocast region when mixed precision is on, else nothing.
-        private IDisposable? Autocast()
-            => _options.AutocastDtype is ScalarType dtype ? Core.Amp.Autocast.Enter(dtype) : null;
 
         private EvalEvent EvalEventOf(ValidationResult result)
         {
@@ -279,11 +279,16 @@ public sealed class Trainer
             BatchInEpoch = _batchInEpoch,
             Seed = _options.Seed,
             Scheduler = TrainerOptions.SchedulerStateOf(_schedule!, _step),
+            Scaler = _scaler.IsEnabled
+                ? new Core.Checkpoints.GradScalerState(_scaler.CurrentScale, _scaler.GrowthTracker, _scaler.Options.GrowthFactor,
+                    _scaler.Options.BackoffFactor, _scaler.Options.GrowthInterval)
+                : null,
             Extra = new Dictionary<string, double>
             {
                 ["evaluations_without_improvement"] = _monitor!.EvaluationsWithoutImprovement,
                 ["accumulate"] = _options.Accumulate,
                 ["world_size"] = _group.WorldSize,
+                ["skipped_steps"] = _scaler.SkippedSteps,
             },
         };
 

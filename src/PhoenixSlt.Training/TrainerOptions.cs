@@ -1,5 +1,5 @@
 using PhoenixSlt.Core.Checkpoints;
-using static TorchSharp.torch;
+using PhoenixSlt.Training.Amp;
 
 namespace PhoenixSlt.Training;
 
@@ -54,11 +54,14 @@ public sealed record TrainerOptions
     /// Stop after this many validations without improvement of the task's metric; null = never.
     public int? Patience { get; init; }
 
-    /// Mixed precision: null = float32 throughout; BFloat16 or Float16 = the forward pass and the loss run inside
-    /// <see cref="Core.Amp.Autocast"/> (matmuls in that type, fp32 master weights, norms/softmax/losses in fp32);
-    /// backward runs outside the region, as with torch.autocast. Float16 needs dynamic loss scaling, which this loop
-    /// does not do yet.
-    public ScalarType? AutocastDtype { get; init; }
+    /// Mixed precision: the forward pass and the loss of training and validation run in <see cref="AmpMode.Autocast"/>
+    /// (matmuls in bf16/fp16, fp32 master weights, norms/softmax/losses in fp32), backward outside it; fp16 adds
+    /// dynamic loss scaling (<see cref="GradScaler"/>: scaled backward, unscale before clipping, skipped steps on
+    /// inf/NaN).
+    public AmpMode Amp { get; init; } = AmpMode.None;
+
+    /// Settings of the fp16 loss scaler.
+    public GradScalerOptions? GradScaler { get; init; }
 
     /// Where the best and last checkpoint folders go; null = no checkpoints.
     public string? CheckpointDir { get; init; }
@@ -91,8 +94,6 @@ public sealed record TrainerOptions
             throw new TrainingConfigurationException($"log interval {LogEvery} must be at least 1");
         if (EvalEverySteps is long v && v <= 0)
             throw new TrainingConfigurationException($"evaluation interval {v} must be at least 1 step");
-        if (AutocastDtype is ScalarType amp && !Core.Amp.Autocast.IsLowPrecision(amp))
-            throw new TrainingConfigurationException($"mixed precision computes in bf16 or fp16, not {amp}; use --amp none for float32");
         if (Patience is int p && p <= 0)
             throw new TrainingConfigurationException($"--patience {p} must be at least 1");
         return this;

@@ -59,7 +59,22 @@ internal sealed class RegressionTask : ITrainingTask
 
     public IReadOnlyList<int[]> EpochBatches(int epoch, int rank, int worldSize) => _batches(epoch);
 
+    /// Loss calls (0-based) whose loss is multiplied by +∞, so that every gradient of that step is inf/NaN.
+    public HashSet<int> PoisonedCalls { get; } = [];
+
+    /// The autocast type seen by each loss call and each validation (null = autocast off).
+    public List<TorchSharp.torch.ScalarType?> AutocastInLoss { get; } = [];
+    public List<TorchSharp.torch.ScalarType?> AutocastInValidation { get; } = [];
+
     public Tensor Loss(int[] batch, int epoch)
+    {
+        AutocastInLoss.Add(Core.Amp.Autocast.Dtype);
+        if (PoisonedCalls.Contains(AutocastInLoss.Count - 1))
+            return Clean(batch) * float.PositiveInfinity;
+        return Clean(batch);
+    }
+
+    private Tensor Clean(int[] batch)
     {
         if (_zeroLoss)
             return (_model.weight!.sum() + _model.bias!.sum()) * 0;
@@ -71,6 +86,7 @@ internal sealed class RegressionTask : ITrainingTask
     public ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken)
     {
         Validations++;
+        AutocastInValidation.Add(Core.Amp.Autocast.Dtype);
         double value = _validation.Count > 0 ? _validation.Dequeue() : double.NaN;
         return new ValidationResult(new Dictionary<string, double> { [MetricName] = value }, []);
     }

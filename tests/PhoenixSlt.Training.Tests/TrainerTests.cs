@@ -1,4 +1,5 @@
 using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Training.Amp;
 using PhoenixSlt.Training.Events;
 using static TorchSharp.torch;
 
@@ -138,6 +139,47 @@ public sealed class TrainerTests
         Assert.Equal("adamw", state.State.Optimizer!.Kind);
         Assert.Equal(temp.Combine("best"), result.BestCheckpoint);
         Assert.Equal(temp.Combine("best"), Assert.IsType<FinishedEvent>(sink.Events[^1]).BestCheckpoint);
+    }
+
+    [Fact]
+    public void Run_Fp16WithAnInfiniteLoss_SkipsThatStepAndHalvesTheScale()
+    {
+        using var temp = new TempFolder();
+        using var task = new RegressionTask(_ => TwoQuads, validation: [1.0]);
+        task.PoisonedCalls.Add(0);
+        using var weightBefore = task.Linear.weight!.detach().clone();
+        var options = new TrainerOptions { MaxSteps = 1, WarmupSteps = 0, Amp = AmpMode.Fp16, CheckpointDir = temp.Path };
+
+        new Trainer(task, options).Run();
+
+        AssertClose(weightBefore, task.Linear.weight!, atol: 0);
+        using var state = TrainerCheckpoint.Load(temp.Combine("last"))!;
+        Assert.Equal(65536.0 * 0.5, state.State.Scaler!.Scale);   // default initial scale, backoff 0.5
+        Assert.Equal(1, state.State.Extra["skipped_steps"]);
+        Assert.Equal([ScalarType.Float16], task.AutocastInLoss);
+    }
+
+    [Fact]
+    public void Run_Fp16CleanSteps_Train()
+    {
+        using var task = new RegressionTask(_ => TwoQuads);
+        using var weightBefore = task.Linear.weight!.detach().clone();
+
+        new Trainer(task, new TrainerOptions { MaxSteps = 2, Amp = AmpMode.Fp16 }).Run();
+
+        Assert.False(weightBefore.allclose(task.Linear.weight!), "clean fp16 steps update the weights");
+    }
+
+    [Fact]
+    public void Run_Bf16_LossAndValidationRunUnderAutocast()
+    {
+        using var task = new RegressionTask(_ => TwoQuads);
+
+        new Trainer(task, new TrainerOptions { MaxSteps = 2, Amp = AmpMode.Bf16 }).Run();
+
+        Assert.Equal([ScalarType.BFloat16, ScalarType.BFloat16], task.AutocastInLoss);
+        Assert.Equal([ScalarType.BFloat16], task.AutocastInValidation);
+        Assert.False(Core.Amp.Autocast.IsActive, "the region ends with the run");
     }
 
     [Fact]

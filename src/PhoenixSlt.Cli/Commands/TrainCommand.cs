@@ -8,7 +8,6 @@ using PhoenixSlt.Training;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
-using static TorchSharp.torch;
 
 namespace PhoenixSlt.Cli.Commands;
 
@@ -41,8 +40,8 @@ public static class TrainCommand
         var accumulate = new Option<int>("--accumulate") { Description = "Micro-batches per optimizer step (gradient accumulation).", HelpName = "A", DefaultValueFactory = _ => 1 };
         var lrEncoder = new Option<double?>("--lr-encoder") { Description = "Peak learning rate of the visual encoder (text phase: the mBART encoder); default 1e-4.", HelpName = "X" };
         var lrDecoder = new Option<double?>("--lr-decoder") { Description = "Peak learning rate of the mBART decoder; default 5e-6 with pretrained mBART weights, else the encoder's.", HelpName = "Y" };
-        var amp = new Option<string>("--amp") { Description = "Mixed precision (bf16: autocast, no loss scaling needed).", DefaultValueFactory = _ => "none" };
-        amp.AcceptOnlyFromAmong([.. TrainRunOptions.AmpNames]);
+        var amp = new Option<string>("--amp") { Description = "Mixed precision for GPUs: bf16 (autocast) or fp16 (autocast + dynamic loss scaling); float32 (none) is the right choice on CPUs.", DefaultValueFactory = _ => "none" };
+        amp.AcceptOnlyFromAmong("none", "bf16", "fp16");
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var worldSize = new Option<int>("--world-size") { Description = "Data-parallel processes.", HelpName = "N", DefaultValueFactory = _ => 1 };
         var backend = new Option<string>("--backend") { Description = "Collective backend for --world-size > 1.", DefaultValueFactory = _ => "auto" };
@@ -176,8 +175,6 @@ public static class TrainCommand
             return $"--world-size {request.WorldSize}: multi-process training is not supported yet (the worker launcher is not available); run with --world-size 1";
         if (request.Resume)
             return "--resume is not supported yet; start a new run in an empty --out (its last/ checkpoint already holds the optimizer and RNG state for resuming later)";
-        if (TrainRunOptions.ParseAmp(request.Options.Amp) == ScalarType.Float16)
-            return "--amp fp16 needs dynamic loss scaling, which is not supported yet; use --amp bf16 or none";
         DistributedBackendNames.Parse(request.Backend);
         return null;
     }

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PhoenixSlt.Training.Phases;
 
 /// Everything `phoenix-slt train` accepts (and the portal's worker passes on): which phase, where the data and the
@@ -41,7 +39,7 @@ public sealed record TrainRunOptions
     public double? MaxGradNorm { get; init; } = 1.0;
     public long? WarmupSteps { get; init; }
 
-    /// Mixed precision: none, bf16 or fp16 (<see cref="ParseAmp"/>).
+    /// Mixed precision: none, bf16 or fp16 (<see cref="Amp.AmpModes.Parse"/>).
     public string Amp { get; init; } = "none";
 
     /// cpu, cuda or cuda:N.
@@ -79,15 +77,4 @@ public sealed record TrainRunOptions
 
     /// Clips decoded together during validation; null = the training batch size.
     public int? EvalBatchSize { get; init; }
-
-    public static IReadOnlyList<string> AmpNames { get; } = ["none", "bf16", "fp16"];
-
-    /// The autocast type of an --amp value: none → null (float32), bf16 → BFloat16, fp16 → Float16.
-    public static ScalarType? ParseAmp(string text) => text?.Trim().ToLowerInvariant() switch
-    {
-        "none" => null,
-        "bf16" => ScalarType.BFloat16,
-        "fp16" => ScalarType.Float16,
-        _ => throw new TrainingConfigurationException($"--amp '{text}' is not known; use none, bf16 or fp16"),
-    };
 }

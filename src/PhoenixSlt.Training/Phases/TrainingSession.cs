@@ -4,6 +4,7 @@ using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Modules.MBart;
 using PhoenixSlt.Core.Text;
+using PhoenixSlt.Training.Amp;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;
@@ -92,8 +93,8 @@ public sealed class TrainingSession : IDisposable
                 throw new TrainingConfigurationException($"--out {options.OutDir} is a file; give a folder for the checkpoints");
             if (HoldsRun(options.OutDir))
                 throw new TrainingConfigurationException($"--out {options.OutDir} already holds the checkpoints of a run (best/ or last/); use a new folder or delete them");
-            if (TrainRunOptions.ParseAmp(options.Amp) == ScalarType.Float16)
-                throw new TrainingConfigurationException("--amp fp16 needs dynamic loss scaling, which the trainer does not do yet; use --amp bf16 (no scaling needed) or none");
+            if (!AmpModes.TryParse(options.Amp, out _))
+                throw new TrainingConfigurationException($"--amp '{options.Amp}' is not known; use one of {AmpModes.Names}");
             if (options.Beams < 1)
                 throw new TrainingConfigurationException($"--beams {options.Beams} must be at least 1 (1 = greedy search)");
             if (options.MaxFrames is int f && f < 1)
@@ -275,7 +276,7 @@ public sealed class TrainingSession : IDisposable
                 LogEvery = options.LogEvery,
                 EvalEverySteps = options.EvalEverySteps,
                 Patience = options.Patience,
-                AutocastDtype = TrainRunOptions.ParseAmp(options.Amp),
+                Amp = AmpModes.Parse(options.Amp),
                 CheckpointDir = options.OutDir,
                 ParentCheckpoint = options.Init is null ? null : Path.GetFullPath(options.Init),
             };
