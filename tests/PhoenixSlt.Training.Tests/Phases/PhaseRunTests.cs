@@ -48,6 +48,15 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
         Assert.Equal(session.Tokenizer.VocabSize, tokenizer.VocabSize);
         Assert.Equal(session.Tokenizer.Encode("es regnet im norden"), tokenizer.Encode("es regnet im norden"));
         Assert.All(sink.Events.OfType<StepEvent>(), e => Assert.True(e.Loss > 0));
+
+        // the encoder reads the noised text with the "</s> de_DE" suffix intact; the decoder target is the original
+        var task = (TextDenoisingTask)session.Task;
+        var ids = session.Tokenizer.Encode("morgen scheint im süden die sonne bei temperaturen um zwölf grad");
+        var (input, target) = task.Noise(ids, new Random(4));
+        Assert.Equal(ids, target);
+        Assert.Equal(ids.TakeLast(2), input.TakeLast(2));
+        Assert.Contains(session.Tokenizer.MaskId, input);
+        Assert.True(input.Length < ids.Count, "4 of the 11 words are removed, each run by one <mask>");
     }
 
     [Fact]
