@@ -25,6 +25,7 @@ public sealed record BenchmarkArguments(IReadOnlyList<string> Models, IReadOnlyL
                 case "--source-length": options = options with { SourceLength = Int(value) }; break;
                 case "--warmup": options = options with { Warmup = Int(value) }; break;
                 case "--repeats": options = options with { Repeats = Int(value) }; break;
+                case "--max-others-percent": options = options with { MaxOthersShare = Int(value) / 100.0 }; break;
                 default: return null;
             }
         }

@@ -5,11 +5,11 @@ using TorchSharp;
 
 // Decoding throughput: batched vs sequential beam search (docs/BENCHMARKS.md).
 // Usage: PhoenixSlt.Benchmarks [--models tiny,d384] [--batches 1,8,32] [--beams 5] [--max-new-tokens 20]
-//                               [--source-length 32] [--warmup 1] [--repeats 3]
+//                               [--source-length 32] [--warmup 1] [--repeats 3] [--max-others-percent 5]
 var arguments = BenchmarkArguments.Parse(args);
 if (arguments is null)
 {
-    Console.Error.WriteLine("usage: PhoenixSlt.Benchmarks [--models tiny,d384] [--batches 1,8,32] [--beams 5] [--max-new-tokens 20] [--source-length 32] [--warmup 1] [--repeats 3]");
+    Console.Error.WriteLine("usage: PhoenixSlt.Benchmarks [--models tiny,d384] [--batches 1,8,32] [--beams 5] [--max-new-tokens 20] [--source-length 32] [--warmup 1] [--repeats 3] [--max-others-percent 5]");
     return 1;
 }
 
@@ -17,10 +17,10 @@ Console.WriteLine($"# decoding benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} 
 Console.WriteLine($"machine: {BenchmarkArguments.CpuName()}, {Environment.ProcessorCount} logical cores, torch threads {torch.get_num_threads()}");
 Console.WriteLine($"load average at start: {BenchmarkArguments.LoadAverage()}");
 Console.WriteLine($"runtime: .NET {Environment.Version}, {RuntimeInformation.OSDescription}, TorchSharp {typeof(torch).Assembly.GetName().Version}");
-Console.WriteLine($"settings: beams {arguments.Options.Beams}, max_new_tokens {arguments.Options.MaxNewTokens}, early_stopping true, source length {arguments.Options.SourceLength / 2}–{arguments.Options.SourceLength} (inputs_embeds), warm-up {arguments.Options.Warmup}, median of {arguments.Options.Repeats}");
+Console.WriteLine($"settings: beams {arguments.Options.Beams}, max_new_tokens {arguments.Options.MaxNewTokens}, early_stopping true, source length {arguments.Options.SourceLength / 2}–{arguments.Options.SourceLength} (inputs_embeds), warm-up {arguments.Options.Warmup}, median of {arguments.Options.Repeats} (a repeat is rerun while other processes use > {arguments.Options.MaxOthersShare:P0} of the CPU)");
 Console.WriteLine();
-Console.WriteLine("| model | batch | batched (sent/s) | sequential (sent/s) | speed-up | mean generated tokens |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+Console.WriteLine("| model | batch | batched (sent/s) | sequential (sent/s) | speed-up | mean generated tokens | others' CPU (max kept) | discarded repeats |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
 string repoRoot = BenchmarkArguments.RepoRoot();
 var usage = CpuUsage.Start();
 foreach (string name in arguments.Models)
@@ -32,7 +32,7 @@ foreach (string name in arguments.Models)
         {
             var m = DecodingBenchmark.Measure(model, batch, arguments.Options);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {m.Model} | {m.BatchSize} | {m.BatchedSentencesPerSecond:F1} | {m.SequentialSentencesPerSecond:F1} | {m.Speedup:F2}× | {m.MeanGeneratedTokens:F1} |"));
+                $"| {m.Model} | {m.BatchSize} | {m.BatchedSentencesPerSecond:F1} | {m.SequentialSentencesPerSecond:F1} | {m.Speedup:F2}× | {m.MeanGeneratedTokens:F1} | {100 * m.OthersShare:F1}% | {m.Discarded} |"));
         }
         Console.Error.WriteLine($"{model.Name}: {model.Description}");
     }
