@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Training.Amp;
 using PhoenixSlt.Training.Distributed;
@@ -107,13 +108,18 @@ public sealed class Trainer
                 long total = _options.TotalSteps(firstEpoch.Count);
                 _schedule = new LearningRateSchedule(_options.WarmupSteps ?? LearningRateSchedule.DefaultWarmup(total), total, _options.MinLearningRateRatio);
                 _monitor = new EarlyStoppingMonitor(_task.Goal.Name, _task.Goal.HigherIsBetter, _options.Patience);
+                using var resumed = _options.ResumeFrom is null ? null : Resume(_options.ResumeFrom);
+                long skipBatches = _batchInEpoch;                       // of the resumed epoch, already trained
+                resumed?.RestoreRandomState();                          // last: nothing above may draw from it
                 trainer.Report(new RunStartedEvent(_task.Phase.ToName(), _task.DescribeConfig(), _group.WorldSize, _task.Device.ToString(), total));
 
                 bool stopped = false;
-                for (_epoch = 0; _step < total && !stopped; _epoch++)
+                for (; _step < total && !stopped; _epoch++)
                 {
                     var batches = _epoch == 0 ? firstEpoch : _task.EpochBatches(_epoch, _group.Rank, _group.WorldSize);
-                    for (int start = 0; start < batches.Count && _step < total && !stopped; start += _options.Accumulate)
+                    int first = (int)Math.Min(skipBatches, batches.Count);
+                    skipBatches = 0;
+                    for (int start = first; start < batches.Count && _step < total && !stopped; start += _options.Accumulate)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         var microBatches = batches.Skip(start).Take(_options.Accumulate).ToList();
@@ -123,6 +129,8 @@ public sealed class Trainer
                             ReportStep(total);
                         if (_options.EvalEverySteps is long every && _step % every == 0)
                             stopped = Evaluate();
+                        if (_options.SaveEverySteps is long save && _step % save == 0 && _lastEvalStep != _step && _options.CheckpointDir is not null)
+                            SaveLast(_lastValidation?.Metrics ?? new Dictionary<string, double>());
                     }
                     if (!stopped && _options.EvalEverySteps is null && _lastEvalStep != _step)
                         stopped = Evaluate();
@@ -140,6 +148,71 @@ public sealed class Trainer
                 });
                 return new TrainingResult(_step, _epoch + 1, _monitor.Best, _bestCheckpoint, _lastCheckpoint, _bestMetrics, _lastValidation, stopped);
             }
+        }
+
+        /// Restores the state of <paramref name="folder"/> (a last/ checkpoint) into the model, the optimizer, the
+        /// loss scaler, early stopping and the loop counters; the caller restores the random state from the returned
+        /// checkpoint right before training. <see cref="TrainingConfigurationException"/> when the folder cannot
+        /// continue this run.
+        private TrainerCheckpoint Resume(string folder)
+        {
+            if (!TrainerCheckpoint.Exists(folder))
+                throw new TrainingConfigurationException(
+                    $"--resume: {folder} holds no {CheckpointFolder.TrainerStateFileName}; a run writes it into OUT/{TrainerOptions.LastFolder} at each validation (and every --save-every steps). Start a new run instead");
+            var metadata = CheckpointMetadata.Load(folder);
+            var phase = _task.Phase.ToCheckpointPhase();
+            if (metadata.Phase != phase)
+                throw new TrainingConfigurationException(
+                    $"--resume: {folder} was written by the {metadata.Phase.ToString().ToLowerInvariant()} phase but this run trains {_task.Phase.ToName()}; resume with the same phase");
+            var expected = _task.CreateCheckpoint(new CheckpointRequest(0, 0, new Dictionary<string, double>(), null)).Metadata.ModelConfig;
+            if (!JsonNode.DeepEquals(JsonNode.Parse(expected.GetRawText()), JsonNode.Parse(metadata.ModelConfig.GetRawText())))
+                throw new TrainingConfigurationException(
+                    $"--resume: the model configuration of this run differs from the one saved in {folder} (another --preset, --dropout, --init or --mbart?); resume with the settings of the saved run");
+            var checkpoint = TrainerCheckpoint.Load(folder, _task.Device)!;
+            try
+            {
+                var state = checkpoint.State;
+                CheckSame(folder, "--seed", state.Seed, _options.Seed);
+                CheckSame(folder, "--accumulate", Extra(state, "accumulate") ?? _options.Accumulate, _options.Accumulate);
+                CheckSame(folder, "--world-size", Extra(state, "world_size") ?? _group.WorldSize, _group.WorldSize);
+                ModelWeights.Load(_task.Model, folder);
+                if (_options.ResumeOptimizerState)
+                    checkpoint.RestoreOptimizer(_optimizer!, _task.Model.named_parameters());
+                if (state.Scaler is { } scaler && _scaler.IsEnabled)
+                    _scaler.LoadState(new Amp.GradScalerState(scaler.Scale, scaler.GrowthTracker, _scaler.Options with
+                    {
+                        GrowthFactor = scaler.GrowthFactor,
+                        BackoffFactor = scaler.BackoffFactor,
+                        GrowthInterval = scaler.GrowthInterval,
+                    }));
+                _monitor!.Restore(metadata.BestMetric, (int)(Extra(state, "evaluations_without_improvement") ?? 0));
+                _step = state.Step;
+                _epoch = state.Epoch;
+                _batchInEpoch = state.BatchInEpoch;
+                _lastEvalStep = (long)(Extra(state, "last_eval_step") ?? state.Step);
+                _lastCheckpoint = Path.GetFullPath(folder);
+                string best = Path.Combine(_options.CheckpointDir ?? Path.GetDirectoryName(Path.GetFullPath(folder))!, TrainerOptions.BestFolder);
+                if (CheckpointFolder.IsCheckpoint(best))
+                {
+                    _bestCheckpoint = Path.GetFullPath(best);
+                    _bestMetrics = CheckpointMetadata.Load(best).Metrics;
+                }
+                return checkpoint;
+            }
+            catch
+            {
+                checkpoint.Dispose();
+                throw;
+            }
+        }
+
+        private static double? Extra(TrainerState state, string name) => state.Extra.TryGetValue(name, out double value) ? value : null;
+
+        private static void CheckSame(string folder, string option, double saved, double now)
+        {
+            if (saved != now)
+                throw new TrainingConfigurationException(
+                    $"--resume: {option} {now} differs from the run saved in {folder} ({saved}); resume with the same settings for an exact continuation");
         }
 
         /// One optimizer step over the micro-batches of an accumulation group.
@@ -262,9 +335,19 @@ public sealed class Trainer
                 _bestCheckpoint = store.Save(TrainerOptions.BestFolder, WithParent(_task.CreateCheckpoint(request)), overwrite: true);
                 trainer.Report(new CheckpointEvent(_bestCheckpoint, ProgressEventJson.FiniteOnly(result.Metrics), true));
             }
+            SaveLast(result.Metrics);
+        }
+
+        /// Rank 0 writes last/: the weights with the trainer state for resuming (metrics: the latest validation's).
+        private void SaveLast(IReadOnlyDictionary<string, double> metrics)
+        {
+            if (_group.Rank != 0)
+                return;
+            var store = new CheckpointStore(_options.CheckpointDir!);
+            var request = new CheckpointRequest(_step, _epoch, metrics, _monitor!.Best);
             using var state = TrainerCheckpoint.Capture(TrainerStateNow(), _optimizer, _task.Model.named_parameters());
             _lastCheckpoint = store.Save(TrainerOptions.LastFolder, WithParent(_task.CreateCheckpoint(request)) with { Trainer = state }, overwrite: true);
-            trainer.Report(new CheckpointEvent(_lastCheckpoint, ProgressEventJson.FiniteOnly(result.Metrics), false));
+            trainer.Report(new CheckpointEvent(_lastCheckpoint, ProgressEventJson.FiniteOnly(metrics), false));
         }
 
         private CheckpointContent WithParent(CheckpointContent content)
@@ -289,6 +372,7 @@ public sealed class Trainer
                 ["accumulate"] = _options.Accumulate,
                 ["world_size"] = _group.WorldSize,
                 ["skipped_steps"] = _scaler.SkippedSteps,
+                ["last_eval_step"] = _lastEvalStep,
             },
         };
 

@@ -69,6 +69,18 @@ public sealed record TrainerOptions
     /// The folder a run was initialised from, recorded as parent_checkpoint.
     public string? ParentCheckpoint { get; init; }
 
+    /// Also write the last/ checkpoint (with the trainer state) every this many optimizer steps, so that a run killed
+    /// between validations loses at most this many steps; null = only at validations.
+    public long? SaveEverySteps { get; init; }
+
+    /// A last/ checkpoint folder to continue from: model weights, AdamW state, schedule position, loss scaler, RNG
+    /// state, early-stopping counters, epoch and the position in it; null = a fresh start.
+    public string? ResumeFrom { get; init; }
+
+    /// With <see cref="ResumeFrom"/>: false keeps the fresh AdamW moments (a warm restart from the saved weights and
+    /// position) instead of the saved ones.
+    public bool ResumeOptimizerState { get; init; } = true;
+
     public const string BestFolder = "best";
     public const string LastFolder = "last";
 
@@ -94,6 +106,8 @@ public sealed record TrainerOptions
             throw new TrainingConfigurationException($"log interval {LogEvery} must be at least 1");
         if (EvalEverySteps is long v && v <= 0)
             throw new TrainingConfigurationException($"evaluation interval {v} must be at least 1 step");
+        if (SaveEverySteps is long save && save <= 0)
+            throw new TrainingConfigurationException($"--save-every {save} must be at least 1 step");
         if (Patience is int p && p <= 0)
             throw new TrainingConfigurationException($"--patience {p} must be at least 1");
         return this;

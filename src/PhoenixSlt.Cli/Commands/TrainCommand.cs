@@ -29,7 +29,7 @@ public static class TrainCommand
         var phase = new Argument<string>("phase") { Description = "Phase to train: text (mBART denoising), vlp (visual-language pre-training) or slt (translation)." };
         phase.AcceptOnlyFromAmong([.. TrainingPhaseNames.All]);
         var data = new Option<string>("--data") { Description = "Dataset root (annotations/, kpts/, siglip_vitb16/).", HelpName = "DIR", Required = true };
-        var outDir = new Option<string>("--out") { Description = "Folder for the best/ and last/ checkpoints (must not hold a run yet).", HelpName = "DIR", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Folder for the best/ and last/ checkpoints (must not hold a run yet, unless --resume).", HelpName = "DIR", Required = true };
         var preset = new Option<string>("--preset") { Description = "Model size when nothing pretrained decides it.", DefaultValueFactory = _ => "tiny" };
         preset.AcceptOnlyFromAmong([.. ModelPresets.Names]);
         var init = new Option<string?>("--init") { Description = "Checkpoint to start from: text → text; text or vlp → vlp; vlp (fusion encoder) or slt → slt.", HelpName = "CKPT" };
@@ -54,13 +54,14 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "A progress line (and step event) every this many steps.", HelpName = "N", DefaultValueFactory = _ => 10 };
         var warmup = new Option<long?>("--warmup-steps") { Description = "Linear warmup steps before the cosine decay (default 5 % of the run).", HelpName = "N" };
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay of matrices and embeddings.", HelpName = "X", DefaultValueFactory = _ => 0.01 };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly from its last/ checkpoint (weights, optimizer, schedule, RNG, position in the epoch); give the same settings as the first run." };
+        var saveEvery = new Option<long?>("--save-every") { Description = "Also write last/ (resumable) every this many steps (default: at each validation).", HelpName = "STEPS" };
         var events = new Option<string?>("--events") { Description = "Write the JSON-lines progress stream (docs/EVENTS.md) to FILE, or '-' for standard output.", HelpName = "FILE|-" };
 
         var command = new Command("train", "Train a phase (text, vlp, slt) and write best/ and last/ checkpoints.")
         {
             phase, data, outDir, preset, init, mbart, epochs, maxSteps, batchSize, accumulate, lrEncoder, lrDecoder, amp, device,
-            worldSize, backend, seed, maxFrames, patience, beams, evalEvery, logEvery, warmup, weightDecay, resume, events,
+            worldSize, backend, seed, maxFrames, patience, beams, evalEvery, logEvery, warmup, weightDecay, resume, saveEvery, events,
         };
         command.SetAction(async (parseResult, ct) =>
         {
@@ -88,6 +89,8 @@ public static class TrainCommand
                 LogEvery = parseResult.GetValue(logEvery),
                 WarmupSteps = parseResult.GetValue(warmup),
                 WeightDecay = parseResult.GetValue(weightDecay),
+                Resume = parseResult.GetValue(resume),
+                SaveEverySteps = parseResult.GetValue(saveEvery),
             };
             var request = new Request(options, parseResult.GetValue(worldSize), parseResult.GetValue(backend)!, parseResult.GetValue(resume), parseResult.GetValue(events));
             var output = parseResult.InvocationConfiguration.Output;
@@ -106,8 +109,11 @@ public static class TrainCommand
 
     /// Trains as <paramref name="request"/> says; returns the exit code (0 done, 1 failed, 2 not supported yet,
     /// 130 cancelled). Messages go to <paramref name="error"/>; a summary to <paramref name="output"/> unless the
-    /// event stream goes there.
-    public static int Run(Request request, TextWriter output, TextWriter error, bool interactive = false, CancellationToken cancellationToken = default)
+    /// event stream goes there. A world size above 1 starts that many worker processes
+    /// (<see cref="WorkerCommand.Launch(Request, TextWriter, TextWriter, CancellationToken)"/>) unless
+    /// <paramref name="joinGroup"/> is given: then this process is one worker, and joins its process group with it.
+    public static int Run(Request request, TextWriter output, TextWriter error, bool interactive = false, CancellationToken cancellationToken = default,
+        Func<DeviceSelection, CancellationToken, IProcessGroup>? joinGroup = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
@@ -117,6 +123,8 @@ public static class TrainCommand
             error.WriteLine($"train: {unsupported}");
             return ExitNotSupported;
         }
+        if (request.WorldSize > 1 && joinGroup is null)
+            return WorkerCommand.Launch(request, output, error, cancellationToken);
 
         JsonLinesProgressSink? eventSink;
         try
@@ -138,8 +146,9 @@ public static class TrainCommand
             var sink = new FailureTracker(eventSink, new ConsoleProgressSink(error, interactive));
             try
             {
-                using var session = TrainingSession.Create(request.Options);
-                var result = session.Run(new SingleProcessGroup(session.Device.ToDevice()), sink, cancellationToken);
+                using var session = TrainingSession.Create(request.Resume ? request.Options with { Resume = true } : request.Options);
+                using var group = joinGroup is null ? new SingleProcessGroup(session.Device.ToDevice()) : joinGroup(session.Device, cancellationToken);
+                var result = session.Run(group, sink, cancellationToken);
                 if (request.Events != "-")
                     output.Write(FormatSummary(result));
                 return ExitOk;
@@ -171,10 +180,6 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(request);
         if (request.WorldSize < 1)
             return $"--world-size {request.WorldSize} must be at least 1";
-        if (request.WorldSize > 1)
-            return $"--world-size {request.WorldSize}: multi-process training is not supported yet (the worker launcher is not available); run with --world-size 1";
-        if (request.Resume)
-            return "--resume is not supported yet; start a new run in an empty --out (its last/ checkpoint already holds the optimizer and RNG state for resuming later)";
         DistributedBackendNames.Parse(request.Backend);
         return null;
     }

@@ -77,4 +77,10 @@ public sealed record TrainRunOptions
 
     /// Clips decoded together during validation; null = the training batch size.
     public int? EvalBatchSize { get; init; }
+
+    /// Continue the run in <see cref="OutDir"/> from its last/ checkpoint (exact resume: same settings required).
+    public bool Resume { get; init; }
+
+    /// Also write last/ every this many steps; null = at each validation only.
+    public long? SaveEverySteps { get; init; }
 }

@@ -91,8 +91,10 @@ public sealed class TrainingSession : IDisposable
                 throw new TrainingConfigurationException($"--data {options.DataDir}: folder not found; give a dataset root with annotations/, kpts/ and siglip_vitb16/ (`phoenix-slt synth` writes one)");
             if (File.Exists(options.OutDir))
                 throw new TrainingConfigurationException($"--out {options.OutDir} is a file; give a folder for the checkpoints");
-            if (HoldsRun(options.OutDir))
-                throw new TrainingConfigurationException($"--out {options.OutDir} already holds the checkpoints of a run (best/ or last/); use a new folder or delete them");
+            if (options.Resume)
+                CheckResumable();
+            else if (HoldsRun(options.OutDir))
+                throw new TrainingConfigurationException($"--out {options.OutDir} already holds the checkpoints of a run (best/ or last/); use a new folder, delete them, or continue it with --resume");
             if (!AmpModes.TryParse(options.Amp, out _))
                 throw new TrainingConfigurationException($"--amp '{options.Amp}' is not known; use one of {AmpModes.Names}");
             if (options.Beams < 1)
@@ -107,6 +109,19 @@ public sealed class TrainingSession : IDisposable
                 throw new TrainingConfigurationException($"--init {options.Init}: folder not found; give a checkpoint folder (e.g. OUT/best of an earlier phase)");
             if (options.MBart is not null && !Directory.Exists(options.MBart))
                 throw new TrainingConfigurationException($"--mbart {options.MBart}: folder not found; give a Hugging Face mBART folder (config.json, model.safetensors, sentencepiece.bpe.model) or a text-phase checkpoint");
+        }
+
+        /// --resume needs OUT/last with a trainer state, written by the same phase.
+        private void CheckResumable()
+        {
+            string last = Path.Combine(options.OutDir, TrainerOptions.LastFolder);
+            if (!TrainerCheckpoint.Exists(last))
+                throw new TrainingConfigurationException(
+                    $"--resume: {last} holds no {CheckpointFolder.TrainerStateFileName}; there is no run to continue in --out {options.OutDir} (a run writes last/ at each validation and every --save-every steps). Start a new run without --resume");
+            var saved = CheckpointMetadata.Load(last);
+            if (saved.Phase != options.Phase.ToCheckpointPhase())
+                throw new TrainingConfigurationException(
+                    $"--resume: {last} was written by the {PhaseName(saved.Phase)} phase, not {options.Phase.ToName()}; resume with `train {PhaseName(saved.Phase)}` or use a new --out");
         }
 
         /// The folder the mBART weights come from: --mbart, or an --init that is a text/mbart checkpoint.
@@ -278,6 +293,8 @@ public sealed class TrainingSession : IDisposable
                 Patience = options.Patience,
                 Amp = AmpModes.Parse(options.Amp),
                 CheckpointDir = options.OutDir,
+                SaveEverySteps = options.SaveEverySteps,
+                ResumeFrom = options.Resume ? Path.Combine(options.OutDir, TrainerOptions.LastFolder) : null,
                 ParentCheckpoint = options.Init is null ? null : Path.GetFullPath(options.Init),
             };
             try
