@@ -58,10 +58,6 @@ public sealed class PrefetchingLoader<T> : IDisposable where T : class, IDisposa
         }
     }
 
-    /// Worker threads a loader starts by default: one core stays with the training thread, at most 2 workers
-    /// (loading one batch is much cheaper than a training step, so more threads would only compete for the cores).
-    public static int DefaultWorkers => Math.Clamp(Environment.ProcessorCount - 1, 1, 2);
-
     public IReadOnlyList<int[]> Batches { get; }
     public int Workers { get; }
     public int Depth { get; }

@@ -3,6 +3,7 @@ using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
+using PhoenixSlt.Training.Data;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Evaluation;
 using TorchSharp;
@@ -14,7 +15,9 @@ namespace PhoenixSlt.Training.Phases;
 /// <param name="BatchSize">Clips per micro-batch (per rank).</param>
 /// <param name="MaxFrames">MAX_FRAMES of the collator (at most the mBART encoder's positions).</param>
 /// <param name="Evaluation">Decoding of the validation split.</param>
-public sealed record SltTaskOptions(int BatchSize, int MaxFrames, SltEvaluationOptions Evaluation, int Seed = 42);
+/// <param name="LoaderWorkers">Threads that load and collate training batches ahead of the trainer
+/// (<see cref="PrefetchingLoader{T}"/>); 0 = load on the training thread; null = <see cref="LoaderSettings.DefaultWorkers"/>.</param>
+public sealed record SltTaskOptions(int BatchSize, int MaxFrames, SltEvaluationOptions Evaluation, int Seed = 42, int? LoaderWorkers = null);
 
 /// Phase 2, sign-language translation: label-smoothed cross-entropy of <see cref="SignTranslationModel"/>;
 /// validation decodes the whole split with batched beam search and scores corpus BLEU (best = highest bleu4).
@@ -27,6 +30,7 @@ public sealed class SltTask : ITrainingTask
     private readonly SltTaskOptions _options;
     private readonly Collator _collator;
     private readonly BatchPlan _plan;
+    private readonly EpochPrefetcher<PhoenixBatch> _loader;
     private readonly SltEvaluator _evaluator;
     private readonly TrainingRecipe _recipe;
     private readonly JsonElement _config;
@@ -44,6 +48,7 @@ public sealed class SltTask : ITrainingTask
         _config = config;
         _collator = new Collator(new CollatorOptions(options.MaxFrames));
         _plan = new BatchPlan(train.FrameCounts(), options.BatchSize, options.Seed);
+        _loader = LoaderSettings.Create(train, _collator, options.LoaderWorkers);
         _evaluator = new SltEvaluator(model, tokenizer, _collator, device);
     }
 
@@ -63,11 +68,12 @@ public sealed class SltTask : ITrainingTask
 
     public IReadOnlyList<ParameterGroup> ParameterGroups() => _model.ParameterGroups();
 
-    public IReadOnlyList<int[]> EpochBatches(int epoch, int rank, int worldSize) => _plan.Batches(epoch, rank, worldSize);
+    public IReadOnlyList<int[]> EpochBatches(int epoch, int rank, int worldSize) => _loader.Plan(epoch, _plan.Batches(epoch, rank, worldSize));
 
     public Tensor Loss(int[] batch, int epoch)
     {
-        var collated = _collator.Collate(_train.Get(batch), Device);
+        using var loaded = _loader.Take(batch, epoch);
+        var collated = loaded.To(Device);
         var inputs = SltInputs.From(collated, _tokenizer, _model.MaxDecoderPositions);
         return _model.call(inputs).Loss!;
     }
@@ -95,5 +101,9 @@ public sealed class SltTask : ITrainingTask
         };
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        _loader.Dispose();
+        _model.Dispose();
+    }
 }

@@ -3,6 +3,7 @@ using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
+using PhoenixSlt.Training.Data;
 using PhoenixSlt.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,7 +14,9 @@ namespace PhoenixSlt.Training.Phases;
 /// <param name="BatchSize">Clips per micro-batch (per rank); the other clips of the batch are the negatives.</param>
 /// <param name="MaxFrames">MAX_FRAMES of the collator.</param>
 /// <param name="MaxTextLength">Token cap of the translations.</param>
-public sealed record VlpTaskOptions(int BatchSize, int MaxFrames, int MaxTextLength, int Seed = 42);
+/// <param name="LoaderWorkers">Threads that load and collate training batches ahead of the trainer
+/// (<see cref="PrefetchingLoader{T}"/>); 0 = load on the training thread; null = <see cref="LoaderSettings.DefaultWorkers"/>.</param>
+public sealed record VlpTaskOptions(int BatchSize, int MaxFrames, int MaxTextLength, int Seed = 42, int? LoaderWorkers = null);
 
 /// Phase 1, visual-language pre-training: symmetric InfoNCE between the fusion encoder's clip embeddings and the
 /// frozen text encoder's sentence embeddings. Validation: the mean contrastive loss over fixed (length-sorted)
@@ -30,6 +33,7 @@ public sealed class VlpTask : ITrainingTask
     private readonly VlpTaskOptions _options;
     private readonly Collator _collator;
     private readonly BatchPlan _plan;
+    private readonly EpochPrefetcher<PhoenixBatch> _loader;
     private readonly TrainingRecipe _recipe;
     private readonly JsonElement _config;
 
@@ -46,6 +50,7 @@ public sealed class VlpTask : ITrainingTask
         _config = config;
         _collator = new Collator(new CollatorOptions(options.MaxFrames));
         _plan = new BatchPlan(train.FrameCounts(), options.BatchSize, options.Seed);
+        _loader = LoaderSettings.Create(train, _collator, options.LoaderWorkers);
     }
 
     public TrainingPhase Phase => TrainingPhase.Vlp;
@@ -67,9 +72,13 @@ public sealed class VlpTask : ITrainingTask
         return [new ParameterGroup(SignTranslationModel.EncoderGroup, named.Select(p => p.name).ToList(), named.Select(p => p.parameter).ToList())];
     }
 
-    public IReadOnlyList<int[]> EpochBatches(int epoch, int rank, int worldSize) => _plan.Batches(epoch, rank, worldSize);
+    public IReadOnlyList<int[]> EpochBatches(int epoch, int rank, int worldSize) => _loader.Plan(epoch, _plan.Batches(epoch, rank, worldSize));
 
-    public Tensor Loss(int[] batch, int epoch) => _model.call(Inputs(_train, batch)).Loss;
+    public Tensor Loss(int[] batch, int epoch)
+    {
+        using var loaded = _loader.Take(batch, epoch);
+        return _model.call(VlpInputs.From(loaded.To(Device), _tokenizer, _options.MaxTextLength)).Loss;
+    }
 
     public ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken)
     {
@@ -115,7 +124,11 @@ public sealed class VlpTask : ITrainingTask
         };
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        _loader.Dispose();
+        _model.Dispose();
+    }
 
     private VlpInputs Inputs(PhoenixFeatureDataset data, int[] batch)
         => VlpInputs.From(_collator.Collate(data.Get(batch), Device), _tokenizer, _options.MaxTextLength);
