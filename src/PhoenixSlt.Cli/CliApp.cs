@@ -14,6 +14,7 @@ public static class CliApp
         TokenizeCommand.Create(),
         MBartCommand.Create(),
         TrainCommand.Create(),
+        WorkerCommand.Create(),
         EvaluateCommand.Create(),
         TranslateCommand.Create(),
     };
