@@ -6,6 +6,9 @@ using TorchSharp;
 // Decoding throughput: batched vs sequential beam search (docs/BENCHMARKS.md).
 // Usage: PhoenixSlt.Benchmarks [--models tiny,d384] [--batches 1,8,32] [--beams 5] [--max-new-tokens 20]
 //                               [--source-length 32] [--warmup 1] [--repeats 3] [--max-others-percent 5]
+// Data loading: PhoenixSlt.Benchmarks loader [...] (LoaderBenchmark.Usage).
+if (args.Length > 0 && args[0] == "loader")
+    return LoaderBenchmark.Run(args[1..]);
 var arguments = BenchmarkArguments.Parse(args);
 if (arguments is null)
 {
