@@ -56,12 +56,13 @@ public static class TrainCommand
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay of matrices and embeddings.", HelpName = "X", DefaultValueFactory = _ => 0.01 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly from its last/ checkpoint (weights, optimizer, schedule, RNG, position in the epoch); give the same settings as the first run." };
         var saveEvery = new Option<long?>("--save-every") { Description = "Also write last/ (resumable) every this many steps (default: at each validation).", HelpName = "STEPS" };
+        var loaderWorkers = new Option<int?>("--loader-workers") { Description = "Threads loading training batches ahead of the trainer (0 = on the training thread; default min(2, cores - 1)).", HelpName = "N" };
         var events = new Option<string?>("--events") { Description = "Write the JSON-lines progress stream (docs/EVENTS.md) to FILE, or '-' for standard output.", HelpName = "FILE|-" };
 
         var command = new Command("train", "Train a phase (text, vlp, slt) and write best/ and last/ checkpoints.")
         {
             phase, data, outDir, preset, init, mbart, epochs, maxSteps, batchSize, accumulate, lrEncoder, lrDecoder, amp, device,
-            worldSize, backend, seed, maxFrames, patience, beams, evalEvery, logEvery, warmup, weightDecay, resume, saveEvery, events,
+            worldSize, backend, seed, maxFrames, patience, beams, evalEvery, logEvery, warmup, weightDecay, resume, saveEvery, loaderWorkers, events,
         };
         command.SetAction(async (parseResult, ct) =>
         {
@@ -91,6 +92,7 @@ public static class TrainCommand
                 WeightDecay = parseResult.GetValue(weightDecay),
                 Resume = parseResult.GetValue(resume),
                 SaveEverySteps = parseResult.GetValue(saveEvery),
+                LoaderWorkers = parseResult.GetValue(loaderWorkers),
             };
             var request = new Request(options, parseResult.GetValue(worldSize), parseResult.GetValue(backend)!, parseResult.GetValue(resume), parseResult.GetValue(events));
             var output = parseResult.InvocationConfiguration.Output;

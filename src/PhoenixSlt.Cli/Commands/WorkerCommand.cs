@@ -194,6 +194,7 @@ public static class WorkerCommand
         Add("--warmup-steps", o.WarmupSteps is long w ? Invariant(w) : null);
         Add("--weight-decay", Invariant(o.WeightDecay));
         Add("--save-every", o.SaveEverySteps is long se ? Invariant(se) : null);
+        Add("--loader-workers", o.LoaderWorkers is int lw ? Invariant(lw) : null);
         if (request.Resume || o.Resume)
             args.Add("--resume");
         Add("--events", request.Events is null or "-" ? request.Events : Path.GetFullPath(request.Events));
@@ -231,6 +232,7 @@ public static class WorkerCommand
             WeightDecay = parseResult.GetValue<double>("--weight-decay"),
             Resume = parseResult.GetValue<bool>("--resume"),
             SaveEverySteps = parseResult.GetValue<long?>("--save-every"),
+            LoaderWorkers = parseResult.GetValue<int?>("--loader-workers"),
         };
         return new TrainCommand.Request(options, distributed.WorldSize, distributed.Backend.ToName(), parseResult.GetValue<bool>("--resume"), parseResult.GetValue<string?>("--events"));
     }

@@ -83,4 +83,8 @@ public sealed record TrainRunOptions
 
     /// Also write last/ every this many steps; null = at each validation only.
     public long? SaveEverySteps { get; init; }
+
+    /// Background threads loading training batches ahead of the trainer; 0 = on the training thread;
+    /// null = <see cref="Data.LoaderSettings.DefaultWorkers"/>.
+    public int? LoaderWorkers { get; init; }
 }

@@ -207,7 +207,7 @@ public sealed class TrainingSession : IDisposable
                 MoveToDevice(model);
                 int maxFrames = MaxFrames(text.MaxPositionEmbeddings, "the text encoder's");
                 var recipe = Recipe(maxFrames, null, null);
-                var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed);
+                var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed, options.LoaderWorkers);
                 var config = Describe(recipe, model.Config, tokenizer);
                 var task = new VlpTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config);
                 return Session(task, tokenizer, recipe);
@@ -251,7 +251,7 @@ public sealed class TrainingSession : IDisposable
                 int maxNewTokens = MaxNewTokens(train, tokenizer, model.MaxDecoderPositions);
                 var recipe = Recipe(maxFrames, maxNewTokens, options.Beams);
                 var evaluation = new SltEvaluationOptions(options.Beams, options.EvalBatchSize ?? options.BatchSize, maxNewTokens, options.SamplesToShow);
-                var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed);
+                var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed, options.LoaderWorkers);
                 var config = Describe(recipe, model.Config, tokenizer);
                 var task = new SltTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config);
                 return Session(task, tokenizer, recipe);
