@@ -128,6 +128,19 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.Contains("worker: rank 2 is outside 0..1", result.Error);
     }
 
+    [Fact]
+    public void Launch_FromAnotherProgram_ExitsOneInsteadOfStartingThatProgram()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        int exit = WorkerCommand.Launch(Request(Path.Combine(_root, "out"), _data, null), output, error);
+
+        Assert.Equal(TrainCommand.ExitFailed, exit);   // the test host is not phoenix-slt
+        Assert.Contains("run `phoenix-slt train ... --world-size 2`", error.ToString());
+        Assert.False(Directory.Exists(Path.Combine(_root, "out")), "no worker ran");
+    }
+
     private static string ValueOf(WorkerProcess worker, string option)
     {
         var arguments = worker.Arguments.ToList();

@@ -94,6 +94,11 @@ public static class WorkerCommand
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (System.Reflection.Assembly.GetEntryAssembly() != typeof(WorkerCommand).Assembly)
+        {
+            error.WriteLine($"train: --world-size {request.WorldSize} starts worker processes of the phoenix-slt program, but this process is another program; run `phoenix-slt train ... --world-size {request.WorldSize}`, or start `phoenix-slt worker` processes yourself");
+            return TrainCommand.ExitFailed;
+        }
         WorkerExecutable executable;
         try
         {
