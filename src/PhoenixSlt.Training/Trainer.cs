@@ -110,7 +110,8 @@ public sealed class Trainer
                 _monitor = new EarlyStoppingMonitor(_task.Goal.Name, _task.Goal.HigherIsBetter, _options.Patience);
                 using var resumed = _options.ResumeFrom is null ? null : Resume(_options.ResumeFrom);
                 long skipBatches = _batchInEpoch;                       // of the resumed epoch, already trained
-                resumed?.RestoreRandomState();                          // last: nothing above may draw from it
+                if (_group.Rank == 0)                                   // only rank 0's generator is saved; the
+                    resumed?.RestoreRandomState();                      // others keep seed + rank (not exact)
                 trainer.Report(new RunStartedEvent(_task.Phase.ToName(), _task.DescribeConfig(), _group.WorldSize, _task.Device.ToString(), total));
 
                 bool stopped = false;
