@@ -80,17 +80,13 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("give --epochs or --max-steps", result.Error);
     }
 
-    [Theory]
-    [InlineData("--world-size", "2", "multi-process training is not supported yet")]
-    [InlineData("--resume", null, "--resume is not supported yet")]
-    public void Train_NotYetSupported_ExitsTwo(string option, string? value, string message)
+    [Fact]
+    public void Train_WorldSizeZero_ExitsTwoWithoutTraining()
     {
-        string[] extra = value is null ? [option] : [option, value];
-
-        var result = CliRunner.Run(TrainCommand.Create(), Args("slt", Path.Combine(_root, "out"), extra));
+        var result = CliRunner.Run(TrainCommand.Create(), Args("slt", Path.Combine(_root, "out"), ["--world-size", "0"]));
 
         Assert.Equal(TrainCommand.ExitNotSupported, result.ExitCode);
-        Assert.Contains(message, result.Error);
+        Assert.Contains("--world-size 0 must be at least 1", result.Error);
         Assert.False(Directory.Exists(Path.Combine(_root, "out")), "nothing was trained");
     }
 
