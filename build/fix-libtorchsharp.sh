@@ -16,24 +16,33 @@ stdcxx="$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64|libstdc\+\
 [ -n "$stdcxx" ] || stdcxx=/usr/lib/x86_64-linux-gnu/libstdc++.so.6
 if grep -q "GLIBCXX_3.4.32" "$stdcxx" 2>/dev/null; then exit 0; fi
 
+# Compile the shim once per source version (cached beside this script, git-ignored).
+shim_src="$here/iosinit_shim.cpp"
+shim_flags=(-shared -fPIC -O2 -nostartfiles -fno-threadsafe-statics)
+shim_key="$( { cat "$shim_src"; echo "${shim_flags[*]}"; } | sha256sum | cut -c1-16)"
+shim="$here/.cache/libphoenix_iosinit-$shim_key.so"
+ensure_shim() {
+  [ -f "$shim" ] && return 0
+  command -v g++ >/dev/null || { echo "fix-libtorchsharp: g++ is required on this system (apt-get install -y g++)" >&2; exit 1; }
+  mkdir -p "$here/.cache"
+  local tmp; tmp="$(mktemp "$here/.cache/shim.XXXXXX")"
+  g++ "${shim_flags[@]}" -o "$tmp" "$shim_src"
+  mv -f "$tmp" "$shim"
+}
+
 for lib in "${libs[@]}"; do
   dir="$(dirname "$lib")"
   if ! grep -q "GLIBCXX_3.4.32" "$lib"; then continue; fi
+  ensure_shim
+  # (Re)place the shim when missing or built from another version of the source.
+  cmp -s "$shim" "$dir/libphoenix_iosinit.so" || cp -f "$shim" "$dir/libphoenix_iosinit.so"
   if readelf -d "$lib" 2>/dev/null | grep -q "libphoenix_iosinit.so"; then
-    # already patched (NEEDED present); the ELF step below is idempotent, re-run it to be sure
+    # already patched; the ELF step is idempotent, re-run it to be sure
     python3 "$here/weaken-verneed.py" "$lib" GLIBCXX_3.4.32 >/dev/null
-    [ -f "$dir/libphoenix_iosinit.so" ] && continue
+    continue
   fi
   command -v patchelf >/dev/null || { echo "fix-libtorchsharp: patchelf is required on this system (apt-get install -y patchelf)" >&2; exit 1; }
-  command -v g++ >/dev/null || { echo "fix-libtorchsharp: g++ is required on this system (apt-get install -y g++)" >&2; exit 1; }
-  shim_src="$here/iosinit_shim.cpp"
-  tmp="$(mktemp -d)"
-  g++ -shared -fPIC -O2 -o "$tmp/libphoenix_iosinit.so" "$shim_src"
-  cp "$tmp/libphoenix_iosinit.so" "$dir/libphoenix_iosinit.so"
-  rm -rf "$tmp"
-  if ! readelf -d "$lib" | grep -q "libphoenix_iosinit.so"; then
-    patchelf --add-needed libphoenix_iosinit.so "$lib"
-  fi
+  patchelf --add-needed libphoenix_iosinit.so "$lib"
   patchelf --clear-symbol-version _ZSt21ios_base_library_initv "$lib"
   python3 "$here/weaken-verneed.py" "$lib" GLIBCXX_3.4.32
   echo "fix-libtorchsharp: patched $lib for $(basename "$stdcxx") without GLIBCXX_3.4.32"
