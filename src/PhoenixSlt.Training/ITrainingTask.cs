@@ -23,7 +23,18 @@ public sealed record ValidationResult(IReadOnlyDictionary<string, double> Metric
 /// <param name="Epoch">Epoch in progress (0-based).</param>
 /// <param name="Metrics">The latest validation metrics.</param>
 /// <param name="Best">The best value of the watched metric so far.</param>
-public sealed record CheckpointRequest(long Step, int Epoch, IReadOnlyDictionary<string, double> Metrics, BestMetric? Best);
+public sealed record CheckpointRequest(long Step, int Epoch, IReadOnlyDictionary<string, double> Metrics, BestMetric? Best)
+{
+    /// checkpoint.json contents for a model of <paramref name="phase"/> at this step.
+    public CheckpointMetadata Metadata<TConfig>(CheckpointPhase phase, TConfig modelConfig)
+        => CheckpointMetadata.Create(phase, modelConfig) with
+        {
+            Step = Step,
+            Epoch = Epoch,
+            Metrics = Metrics,
+            BestMetric = Best,
+        };
+}
 
 /// One training phase as the <see cref="Trainer"/> sees it: a model, its parameter groups, the micro-batches of
 /// an epoch, the loss of a micro-batch, a validation pass and the checkpoint contents. Implementations own their

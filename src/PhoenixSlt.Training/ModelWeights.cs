@@ -50,23 +50,7 @@ public static class ModelWeights
                 $"the weights do not match the model: missing {List(missing)}; unexpected {List(unexpected)}. Use a checkpoint written by the same phase and configuration");
     }
 
-    private static List<(List<string> Names, Tensor Tensor)> Groups(nn.Module module)
-    {
-        var groups = new List<(List<string> Names, Tensor Tensor)>();
-        var byHandle = new Dictionary<IntPtr, List<string>>();
-        foreach (var (name, tensor) in module.state_dict())
-        {
-            if (byHandle.TryGetValue(tensor.Handle, out var names))
-            {
-                names.Add(name);
-                continue;
-            }
-            names = [name];
-            byHandle[tensor.Handle] = names;
-            groups.Add((names, tensor));
-        }
-        return groups;
-    }
+    private static List<(List<string> Names, Tensor Tensor)> Groups(nn.Module module) => TiedTensors.Group(module);
 
     private static string List(List<string> names)
         => names.Count == 0 ? "none" : string.Join(", ", names.Take(6)) + (names.Count > 6 ? $", … ({names.Count} in all)" : "");

@@ -87,13 +87,7 @@ public sealed class SltTask : ITrainingTask
     public CheckpointContent CreateCheckpoint(CheckpointRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var metadata = CheckpointMetadata.Create(CheckpointPhase.Slt, _model.Config) with
-        {
-            Step = request.Step,
-            Epoch = request.Epoch,
-            Metrics = request.Metrics,
-            BestMetric = request.Best,
-        };
+        var metadata = request.Metadata(CheckpointPhase.Slt, _model.Config);
         return new CheckpointContent(metadata, ModelWeights.ForSaving(_model))
         {
             Tokenizer = _tokenizer,

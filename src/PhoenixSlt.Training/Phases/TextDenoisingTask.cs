@@ -110,13 +110,7 @@ public sealed class TextDenoisingTask : ITrainingTask
     public CheckpointContent CreateCheckpoint(CheckpointRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var metadata = CheckpointMetadata.Create(CheckpointPhase.Text, _model.Config) with
-        {
-            Step = request.Step,
-            Epoch = request.Epoch,
-            Metrics = request.Metrics,
-            BestMetric = request.Best,
-        };
+        var metadata = request.Metadata(CheckpointPhase.Text, _model.Config);
         return new CheckpointContent(metadata, MBartPretrained.StateDictForSaving(_model))
         {
             Tokenizer = _tokenizer,

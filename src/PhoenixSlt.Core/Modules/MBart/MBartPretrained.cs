@@ -110,19 +110,7 @@ public static class MBartPretrained
     /// answers to lm_head.weight.
     private static List<(List<string> Names, Tensor Tensor)> TensorGroups(MBartForConditionalGeneration model)
     {
-        var groups = new List<(List<string> Names, Tensor Tensor)>();
-        var byHandle = new Dictionary<IntPtr, List<string>>();
-        foreach (var (name, tensor) in model.state_dict())
-        {
-            if (byHandle.TryGetValue(tensor.Handle, out var names))
-            {
-                names.Add(name);
-                continue;
-            }
-            names = [name];
-            byHandle[tensor.Handle] = names;
-            groups.Add((names, tensor));
-        }
+        var groups = TiedTensors.Group(model);
         groups.Single(g => g.Names.Contains(SharedKey)).Names.Add(LmHeadKey);
         return groups;
     }
