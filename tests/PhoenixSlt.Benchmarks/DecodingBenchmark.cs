@@ -91,8 +91,12 @@ public static class DecodingBenchmark
         return (embeds, mask, lengths);
     }
 
-    /// Median wall times of <paramref name="first"/> and <paramref name="second"/>, run alternately after the warm-up
-    /// so that both see the same background load; a repeat during which other processes were busy is run again.
+    /// Shortest measured interval: short actions are run several times per repeat, so that timer and CPU-usage
+    /// resolution (10 ms ticks of /proc/stat) do not dominate.
+    private const double MinimumIntervalSeconds = 0.5;
+
+    /// Median wall times (per run) of <paramref name="first"/> and <paramref name="second"/>, run alternately after the
+    /// warm-up so that both see the same background load; a repeat during which other processes were busy is run again.
     private static (double First, double Second, int Discarded, double OthersShare) InterleavedMedians(DecodingBenchmarkOptions options, Action first, Action second)
     {
         for (int i = 0; i < options.Warmup; i++)
@@ -100,6 +104,7 @@ public static class DecodingBenchmark
             first();
             second();
         }
+        int firstRuns = RunsPerInterval(first), secondRuns = RunsPerInterval(second);
         var a = new double[options.Repeats];
         var b = new double[options.Repeats];
         int discarded = 0;
@@ -109,8 +114,8 @@ public static class DecodingBenchmark
             for (int attempt = 1; ; attempt++)
             {
                 var usage = CpuUsage.Start();
-                a[i] = Seconds(first);
-                b[i] = Seconds(second);
+                a[i] = Seconds(first, firstRuns) / firstRuns;
+                b[i] = Seconds(second, secondRuns) / secondRuns;
                 double others = usage?.Shares().Others ?? 0;
                 if (others <= options.MaxOthersShare || attempt >= options.MaxAttempts)
                 {
@@ -123,10 +128,13 @@ public static class DecodingBenchmark
         return (Median(a), Median(b), discarded, worstKept);
     }
 
-    private static double Seconds(Action run)
+    private static int RunsPerInterval(Action run) => (int)Math.Ceiling(MinimumIntervalSeconds / Math.Max(Seconds(run, 1), 1e-4));
+
+    private static double Seconds(Action run, int times)
     {
         var watch = Stopwatch.StartNew();
-        run();
+        for (int i = 0; i < times; i++)
+            run();
         return watch.Elapsed.TotalSeconds;
     }
 
