@@ -52,16 +52,16 @@ public sealed class SequenceGenerator
                 history = history.Advance(decision.ParentRows, decision.Tokens);
                 if (history.Rows == 0 || history.Length >= settings.MaxLength)
                     break;
-                var parents = tensor(decision.ParentRows, [decision.ParentRows.Length], device: _model.Device); // (N')
                 if (decision.Dropped)
                 {
-                    cache.Select(parents);
-                    Replace(ref encoderStates, encoderStates.index_select(0, parents)); // (N,S,D) -> (N',S,D)
-                    Replace(ref encoderMask, encoderMask.index_select(0, parents)); // (N,S) -> (N',S)
+                    var rows = tensor(decision.ParentRows, [decision.ParentRows.Length], device: _model.Device); // (N')
+                    cache.Select(rows);
+                    Replace(ref encoderStates, encoderStates.index_select(0, rows)); // (N,S,D) -> (N',S,D)
+                    Replace(ref encoderMask, encoderMask.index_select(0, rows)); // (N,S) -> (N',S)
                 }
                 else if (decision.Reordered)
                 {
-                    cache.Reorder(parents);
+                    cache.Reorder(tensor(decision.ParentRows, [decision.ParentRows.Length], device: _model.Device)); // (N)
                 }
                 lastTokens = decision.Tokens;
             }
