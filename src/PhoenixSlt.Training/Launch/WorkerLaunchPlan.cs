@@ -55,9 +55,23 @@ public static class WorkerLaunchPlan
         return (device, null);
     }
 
-    /// Environment variables of a worker on <paramref name="visibleGpu"/> (none on the CPU).
-    public static IReadOnlyDictionary<string, string> Environment(int? visibleGpu) =>
-        visibleGpu is int gpu
-            ? new Dictionary<string, string>(StringComparer.Ordinal) { [CudaVisibleDevices] = gpu.ToString(CultureInfo.InvariantCulture) }
-            : new Dictionary<string, string>(StringComparer.Ordinal);
+    /// Gen0 allocation budget given to workers (256 MiB, hex as the runtime reads it). TorchSharp's
+    /// Scalar releases its native value in a finalizer and the temporary Scalar of an expression such as
+    /// `t - 1.0` is unreachable while the native op still reads it; a garbage collection in that window
+    /// frees it under libtorch's feet ("Expected false to be true" from c10::Scalar::toDouble). Fewer
+    /// collections make that window proportionally rarer; it cannot be closed from outside TorchSharp.
+    public const string GcGen0SizeVariable = "DOTNET_GCgen0size";
+    public const string GcGen0SizeValue = "0x10000000";
+
+    /// Environment variables of a worker on <paramref name="visibleGpu"/>: the GPU it sees (none on the
+    /// CPU) and the gen0 budget unless the parent already chose one.
+    public static IReadOnlyDictionary<string, string> Environment(int? visibleGpu)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (visibleGpu is int gpu)
+            variables[CudaVisibleDevices] = gpu.ToString(CultureInfo.InvariantCulture);
+        if (string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable(GcGen0SizeVariable)))
+            variables[GcGen0SizeVariable] = GcGen0SizeValue;
+        return variables;
+    }
 }

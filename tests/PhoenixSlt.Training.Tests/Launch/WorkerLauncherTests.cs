@@ -94,4 +94,15 @@ public sealed class WorkerLauncherTests
     [InlineData("/opt/phoenix/phoenix-slt", false)]
     public void IsDotnetHost_ExecutablePath_RecognisesTheDotnetHost(string path, bool expected)
         => Assert.Equal(expected, WorkerExecutable.IsDotnetHost(path));
+
+    [Fact]
+    public void Environment_AnyWorker_CarriesTheGen0BudgetTheTestHostAlsoRunsWith()
+    {
+        // The test host gets the variable from tests/phoenix.runsettings; workers inherit it or get the default.
+        string? inherited = System.Environment.GetEnvironmentVariable(WorkerLaunchPlan.GcGen0SizeVariable);
+        Assert.Equal(WorkerLaunchPlan.GcGen0SizeValue, inherited);
+        var environment = WorkerLaunchPlan.Environment(null);
+        Assert.False(environment.ContainsKey(WorkerLaunchPlan.CudaVisibleDevices));
+        Assert.False(environment.ContainsKey(WorkerLaunchPlan.GcGen0SizeVariable)); // inherited, not overridden
+    }
 }
