@@ -1,0 +1,88 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PhoenixSlt.Web.Services.SystemInfo;
+
+/// GPU names and memory from <c>nvidia-smi</c>, which libtorch's C API does not report.
+public static class NvidiaSmi
+{
+    public const string Executable = "nvidia-smi";
+
+    /// Arguments of the query <see cref="Parse"/> reads: index, name, total and free memory in MiB, CSV without header or units.
+    public const string QueryArguments = "--query-gpu=index,name,memory.total,memory.free --format=csv,noheader,nounits";
+
+    private const long MiB = 1024 * 1024;
+
+    /// The GPUs of a <see cref="QueryArguments"/> output, one per line ("0, NVIDIA A100-SXM4-40GB, 40960, 40314").
+    /// Lines that do not have four fields with an integer index are skipped; a memory field that is not a number
+    /// ("[N/A]") gives null.
+    public static IReadOnlyList<CudaDeviceInfo> Parse(string output)
+    {
+        var devices = new List<CudaDeviceInfo>();
+        foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] fields = line.Split(',', StringSplitOptions.TrimEntries);
+            if (fields.Length != 4 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                continue;
+            devices.Add(new CudaDeviceInfo(index, fields[1], Mebibytes(fields[2]), Mebibytes(fields[3])));
+        }
+        return devices;
+    }
+
+    /// The physical GPU index (nvidia-smi's) of CUDA device <paramref name="logicalIndex"/> given the process's
+    /// CUDA_VISIBLE_DEVICES: its n-th entry when that is a comma-separated list of indices, else the index itself
+    /// (unset, or UUIDs, which this does not resolve).
+    public static int PhysicalIndex(int logicalIndex, string? cudaVisibleDevices)
+    {
+        if (string.IsNullOrWhiteSpace(cudaVisibleDevices))
+            return logicalIndex;
+        string[] entries = cudaVisibleDevices.Split(',', StringSplitOptions.TrimEntries);
+        return logicalIndex < entries.Length
+               && int.TryParse(entries[logicalIndex], NumberStyles.None, CultureInfo.InvariantCulture, out int physical)
+            ? physical
+            : logicalIndex;
+    }
+
+    /// Runs nvidia-smi; empty when it is not installed, fails or does not answer within <paramref name="timeout"/>.
+    public static async Task<IReadOnlyList<CudaDeviceInfo>> QueryAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(Executable, QueryArguments)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new Win32Exception("no process started");
+        }
+        catch (Win32Exception)
+        {
+            return []; // not installed: no NVIDIA driver on this machine
+        }
+        using (process)
+        {
+            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeoutSource.CancelAfter(timeout);
+            try
+            {
+                Task<string> stderr = process.StandardError.ReadToEndAsync(timeoutSource.Token);
+                string output = await process.StandardOutput.ReadToEndAsync(timeoutSource.Token);
+                await process.WaitForExitAsync(timeoutSource.Token);
+                await stderr;
+                return process.ExitCode == 0 ? Parse(output) : [];
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                return [];
+            }
+        }
+    }
+
+    private static long? Mebibytes(string field)
+        => long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value * MiB : null;
+}
