@@ -1,8 +1,10 @@
 using MudBlazor.Services;
+using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Bootstrap;
 using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Extensions;
 
@@ -26,6 +28,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DatasetOverviewCache>();
         services.AddSingleton<ISyntheticDatasetWriter, SyntheticPhoenixWriter>();
         services.AddHostedService<DatasetBootstrapper>();
+        services.AddPhoenixDatabase();
+        services.AddPhoenixTraining();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace PhoenixSlt.Web.Data;
+
+/// The portal's Sqlite database: training runs, their metric points and log lines, and checkpoints.
+/// Create contexts through IDbContextFactory&lt;PhoenixDbContext&gt; (Blazor Server and background services).
+public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options) : DbContext(options)
+{
+    public DbSet<RunEntity> Runs => Set<RunEntity>();
+    public DbSet<MetricPoint> MetricPoints => Set<MetricPoint>();
+    public DbSet<RunLogLine> RunLogLines => Set<RunLogLine>();
+    public DbSet<CheckpointEntity> Checkpoints => Set<CheckpointEntity>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Sqlite keeps no time zone: every DateTime is stored as UTC and read back with Kind = Utc.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<RunEntity>(run =>
+        {
+            run.ToTable("runs");
+            run.Property(r => r.Name).HasMaxLength(200);
+            run.Property(r => r.Phase).HasMaxLength(16);
+            run.Property(r => r.Stage).HasMaxLength(16);
+            run.Property(r => r.Status).HasMaxLength(16);
+            run.HasIndex(r => r.Status);
+            run.HasIndex(r => r.CreatedAt);
+            run.HasMany(r => r.Metrics).WithOne().HasForeignKey(m => m.RunId).OnDelete(DeleteBehavior.Cascade);
+            run.HasMany(r => r.LogLines).WithOne().HasForeignKey(l => l.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<MetricPoint>(metric =>
+        {
+            metric.ToTable("metric_points");
+            metric.Property(m => m.Name).HasMaxLength(64);
+            metric.Property(m => m.Stage).HasMaxLength(16);
+            metric.HasIndex(m => new { m.RunId, m.Name, m.Step });
+        });
+        modelBuilder.Entity<RunLogLine>(line =>
+        {
+            line.ToTable("run_log_lines");
+            line.Property(l => l.Level).HasMaxLength(16);
+            line.HasIndex(l => new { l.RunId, l.Id });
+        });
+        modelBuilder.Entity<CheckpointEntity>(checkpoint =>
+        {
+            checkpoint.ToTable("checkpoints");
+            checkpoint.Property(c => c.Phase).HasMaxLength(16);
+            checkpoint.HasIndex(c => c.Path).IsUnique();
+            checkpoint.HasIndex(c => c.RunId);
+            checkpoint.HasOne<RunEntity>().WithMany().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.SetNull);
+        });
+    }
+}
+
+/// Stores DateTime as UTC; values read back carry DateTimeKind.Utc.
+public sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+    v => DateTime.SpecifyKind(v, DateTimeKind.Utc));

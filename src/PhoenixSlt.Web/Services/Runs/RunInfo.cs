@@ -1,0 +1,106 @@
+using PhoenixSlt.Training.Events;
+
+namespace PhoenixSlt.Web.Services.Runs;
+
+/// A run as the pages and the API show it. Times are UTC.
+public sealed record RunInfo
+{
+    public required int Id { get; init; }
+    public required string Name { get; init; }
+
+    /// text, vlp, slt or pipeline.
+    public required string Phase { get; init; }
+
+    /// The stage in progress (or last run): text, vlp or slt.
+    public string? Stage { get; init; }
+
+    public required RunStatus Status { get; init; }
+    public required string Dataset { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public DateTime? StartedAt { get; init; }
+    public DateTime? FinishedAt { get; init; }
+    public required string Device { get; init; }
+    public int WorldSize { get; init; } = 1;
+    public string? InitCheckpoint { get; init; }
+    public string? MBartFolder { get; init; }
+
+    /// CheckpointRoot/runs/&lt;id&gt;, one subfolder per stage.
+    public required string OutputFolder { get; init; }
+
+    /// Why the run failed or was interrupted, or null.
+    public string? Error { get; init; }
+
+    public string? BestMetricName { get; init; }
+    public double? BestMetricValue { get; init; }
+
+    /// BLEU-4 of the best slt validation, or null.
+    public double? BestBleu4 { get; init; }
+
+    public string? BestCheckpoint { get; init; }
+
+    /// Optimizer steps done in the current stage, of <see cref="ProgressTotal"/>.
+    public long ProgressStep { get; init; }
+    public long? ProgressTotal { get; init; }
+    public int? Epoch { get; init; }
+    public double? SamplesPerSecond { get; init; }
+    public double? EtaSeconds { get; init; }
+    public int Attempts { get; init; }
+
+    /// Stages of the run (1, or 3 for the pipeline) and the 0-based index of <see cref="Stage"/>.
+    public int StageCount => RunPhases.IsKnown(Phase) ? RunPhases.StagesOf(Phase).Count : 1;
+    public int StageIndex => Stage is null || !RunPhases.IsKnown(Phase) ? 0 : Math.Max(0, RunPhases.StagesOf(Phase).ToList().IndexOf(Stage));
+
+    /// Progress of the current stage in 0..100 (100 once completed).
+    public double Percent => Status == RunStatus.Completed ? 100
+        : ProgressTotal is long total && total > 0 ? Math.Clamp(100.0 * ProgressStep / total, 0, 100) : 0;
+
+    public bool CanCancel => Status.IsActive();
+    public bool CanResume => Status.IsResumable();
+
+    /// Wall time from start to finish, or to <paramref name="nowUtc"/> while running; null before the start.
+    public TimeSpan? DurationAt(DateTime nowUtc) => StartedAt is DateTime start ? (FinishedAt ?? nowUtc) - start : null;
+}
+
+/// A run with its settings and the translations of its latest validation.
+public sealed record RunDetails(RunInfo Run, RunRequest Config, IReadOnlyList<TranslationSample> LatestSamples);
+
+/// One metric value. <see cref="Stage"/> separates the stages of a pipeline (steps restart in each).
+public sealed record MetricValue(string Stage, long Step, int Epoch, string Name, double Value, DateTime Time);
+
+/// One log line; <see cref="Level"/> is info, warning or error.
+public sealed record RunLogEntry(long Id, DateTime Time, string Level, string Text);
+
+/// A checkpoint folder known to the portal.
+public sealed record CheckpointInfo(
+    int Id,
+    string Path,
+    string Phase,
+    int? RunId,
+    long Step,
+    IReadOnlyDictionary<string, double> Metrics,
+    bool IsBest,
+    DateTime CreatedAt,
+    long SizeBytes);
+
+public enum RunSortField
+{
+    Created,
+    Name,
+    Status,
+    Phase,
+    BestBleu4,
+    Duration,
+}
+
+/// Filter and order of the run list. Null filters match everything; <see cref="Search"/> matches the name or the
+/// dataset (case-insensitive).
+public sealed record RunQuery(
+    RunStatus? Status = null,
+    string? Phase = null,
+    string? Search = null,
+    RunSortField Sort = RunSortField.Created,
+    bool Descending = true,
+    int? Limit = null);
+
+/// Filter of the checkpoint list: of one run, of one phase (text, vlp, slt, mbart), only best/ folders.
+public sealed record CheckpointQuery(int? RunId = null, string? Phase = null, bool BestOnly = false);

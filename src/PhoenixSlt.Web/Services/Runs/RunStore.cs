@@ -1,0 +1,194 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PhoenixSlt.Training.Events;
+using PhoenixSlt.Web.Data;
+
+namespace PhoenixSlt.Web.Services.Runs;
+
+/// Reads runs, metrics, logs and checkpoints from the portal's database (queries for the pages and the API).
+public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
+{
+    /// JSON of stored configs and metric dictionaries: camelCase, as the REST API.
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+
+    /// Runs matching <paramref name="query"/>, in its order.
+    public async Task<IReadOnlyList<RunInfo>> ListAsync(RunQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new RunQuery();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        IQueryable<RunEntity> runs = db.Runs.AsNoTracking();
+        if (query.Status is RunStatus status)
+        {
+            string text = status.ToText();
+            runs = runs.Where(r => r.Status == text);
+        }
+        if (!string.IsNullOrWhiteSpace(query.Phase))
+            runs = runs.Where(r => r.Phase == query.Phase);
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            string pattern = $"%{query.Search.Trim()}%";
+            runs = runs.Where(r => EF.Functions.Like(r.Name, pattern) || EF.Functions.Like(r.Dataset, pattern));
+        }
+        var list = (await runs.ToListAsync(cancellationToken).ConfigureAwait(false)).Select(ToInfo);
+        var sorted = Sort(list, query.Sort, query.Descending, DateTime.UtcNow);
+        return [.. query.Limit is int limit ? sorted.Take(limit) : sorted];
+    }
+
+    /// The run, or null when there is none with that id.
+    public async Task<RunInfo?> GetAsync(int id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken).ConfigureAwait(false);
+        return run is null ? null : ToInfo(run);
+    }
+
+    /// The run with its settings and latest validation translations, or null.
+    public async Task<RunDetails?> GetDetailsAsync(int id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken).ConfigureAwait(false);
+        return run is null ? null : new RunDetails(ToInfo(run), ConfigOf(run), SamplesOf(run));
+    }
+
+    /// The metric points of run <paramref name="runId"/> in step order (per stage), optionally of some names only.
+    public async Task<IReadOnlyList<MetricValue>> GetMetricsAsync(int runId, IReadOnlyCollection<string>? names = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        IQueryable<MetricPoint> points = db.MetricPoints.AsNoTracking().Where(m => m.RunId == runId);
+        if (names is { Count: > 0 })
+            points = points.Where(m => names.Contains(m.Name));
+        return await points.OrderBy(m => m.Id)
+            .Select(m => new MetricValue(m.Stage, m.Step, m.Epoch, m.Name, m.Value, m.Time))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// The last <paramref name="count"/> log lines of run <paramref name="runId"/>, oldest first.
+    public async Task<IReadOnlyList<RunLogEntry>> GetLogTailAsync(int runId, int count = 200, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var lines = await db.RunLogLines.AsNoTracking().Where(l => l.RunId == runId)
+            .OrderByDescending(l => l.Id).Take(count)
+            .Select(l => new RunLogEntry(l.Id, l.Time, l.Level, l.Text))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        lines.Reverse();
+        return lines;
+    }
+
+    /// Checkpoints matching <paramref name="query"/>, newest first.
+    public async Task<IReadOnlyList<CheckpointInfo>> ListCheckpointsAsync(CheckpointQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new CheckpointQuery();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        IQueryable<CheckpointEntity> checkpoints = db.Checkpoints.AsNoTracking();
+        if (query.RunId is int runId)
+            checkpoints = checkpoints.Where(c => c.RunId == runId);
+        if (!string.IsNullOrWhiteSpace(query.Phase))
+            checkpoints = checkpoints.Where(c => c.Phase == query.Phase);
+        if (query.BestOnly)
+            checkpoints = checkpoints.Where(c => c.IsBest);
+        var list = await checkpoints.ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. list.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Path, StringComparer.Ordinal).Select(ToInfo)];
+    }
+
+    public static RunInfo ToInfo(RunEntity run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new RunInfo
+        {
+            Id = run.Id,
+            Name = run.Name,
+            Phase = run.Phase,
+            Stage = run.Stage,
+            Status = RunStatuses.TryParse(run.Status, out var status) ? status : RunStatus.Failed,
+            Dataset = run.Dataset,
+            CreatedAt = run.CreatedAt,
+            StartedAt = run.StartedAt,
+            FinishedAt = run.FinishedAt,
+            Device = run.Device,
+            WorldSize = run.WorldSize,
+            InitCheckpoint = run.InitCheckpoint,
+            MBartFolder = run.MBartFolder,
+            OutputFolder = run.OutputFolder,
+            Error = run.Error,
+            BestMetricName = run.BestMetricName,
+            BestMetricValue = run.BestMetricValue,
+            BestBleu4 = run.BestBleu4,
+            BestCheckpoint = run.BestCheckpoint,
+            ProgressStep = run.ProgressStep,
+            ProgressTotal = run.ProgressTotal,
+            Epoch = run.Epoch,
+            SamplesPerSecond = run.SamplesPerSecond,
+            EtaSeconds = run.EtaSeconds,
+            Attempts = run.Attempts,
+        };
+    }
+
+    public static CheckpointInfo ToInfo(CheckpointEntity checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return new CheckpointInfo(checkpoint.Id, checkpoint.Path, checkpoint.Phase, checkpoint.RunId, checkpoint.Step,
+            ReadMetrics(checkpoint.MetricsJson), checkpoint.IsBest, checkpoint.CreatedAt, checkpoint.SizeBytes);
+    }
+
+    /// The stored settings of <paramref name="run"/> (defaults when the JSON cannot be read).
+    public static RunRequest ConfigOf(RunEntity run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            return JsonSerializer.Deserialize<RunRequest>(run.ConfigJson, Json) ?? new RunRequest();
+        }
+        catch (JsonException)
+        {
+            return new RunRequest { Phase = run.Phase, Dataset = run.Dataset };
+        }
+    }
+
+    public static IReadOnlyDictionary<string, double> ReadMetrics(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+            return new Dictionary<string, double>();
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(json, Json) ?? [];
+        }
+        catch (JsonException)
+        {
+            return new Dictionary<string, double>();
+        }
+    }
+
+    private static IReadOnlyList<TranslationSample> SamplesOf(RunEntity run)
+    {
+        if (string.IsNullOrWhiteSpace(run.LatestSamplesJson))
+            return [];
+        try
+        {
+            return JsonSerializer.Deserialize<List<TranslationSample>>(run.LatestSamplesJson, Json) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <paramref name="runs"/> in the order of <paramref name="field"/> (ties: newest first).
+    public static IEnumerable<RunInfo> Sort(IEnumerable<RunInfo> runs, RunSortField field, bool descending, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        IOrderedEnumerable<RunInfo> ordered = field switch
+        {
+            RunSortField.Name => Order(runs, r => r.Name, descending, StringComparer.OrdinalIgnoreCase),
+            RunSortField.Status => Order(runs, r => r.Status.ToText(), descending, StringComparer.Ordinal),
+            RunSortField.Phase => Order(runs, r => r.Phase, descending, StringComparer.Ordinal),
+            RunSortField.BestBleu4 => Order(runs, r => r.BestBleu4 ?? double.NegativeInfinity, descending, Comparer<double>.Default),
+            RunSortField.Duration => Order(runs, r => r.DurationAt(nowUtc) ?? TimeSpan.Zero, descending, Comparer<TimeSpan>.Default),
+            _ => Order(runs, r => r.CreatedAt, descending, Comparer<DateTime>.Default),
+        };
+        return ordered.ThenByDescending(r => r.Id);
+    }
+
+    private static IOrderedEnumerable<RunInfo> Order<TKey>(IEnumerable<RunInfo> runs, Func<RunInfo, TKey> key, bool descending, IComparer<TKey> comparer)
+        => descending ? runs.OrderByDescending(key, comparer) : runs.OrderBy(key, comparer);
+}
