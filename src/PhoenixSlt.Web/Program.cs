@@ -1,3 +1,4 @@
+using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Components;
 using PhoenixSlt.Web.Extensions;
 
@@ -13,6 +14,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapPhoenixHealth();
+app.MapPhoenixTraining();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PhoenixSlt.Web.Hubs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
 public static class TrainingServiceCollectionExtensions
 {
-    /// Run queries, the run service, the notifier and the training supervisor (options section Phoenix:Training).
+    /// Run queries, the run service, the notifier, the training supervisor (options section Phoenix:Training),
+    /// SignalR with the hub broadcaster, and the OpenAPI document.
     public static IServiceCollection AddPhoenixTraining(this IServiceCollection services)
     {
         services.AddOptions<TrainingOptions>()
@@ -14,9 +16,13 @@ public static class TrainingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunNotifier>();
+        services.TryAddSingleton<IProcessProbe, ProcessControl>();
         services.AddSingleton<TrainingSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<TrainingSupervisor>());
         services.AddSingleton<RunService>();
+        services.AddSignalR();
+        services.AddHostedService<TrainingHubBroadcaster>();
+        services.AddOpenApi();
         return services;
     }
 }

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PhoenixSlt.Web.Services.Runs;
+
+namespace PhoenixSlt.Web.Api;
+
+/// REST API of training runs and checkpoints (docs/EVENTS.md, "REST API"); described at /openapi/v1.json.
+public static class RunsApi
+{
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var runs = endpoints.MapGroup("/api/runs").WithTags("Runs");
+        runs.MapPost("/", CreateAsync).WithName("CreateRun").WithSummary("Queue a new training run (same validation as the New-run form).");
+        runs.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("List runs, filtered by status and phase.");
+        runs.MapGet("/{id:int}", GetAsync).WithName("GetRun").WithSummary("A run with its settings and latest validation translations.");
+        runs.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelRun").WithSummary("Cancel a queued or running run.");
+        runs.MapPost("/{id:int}/resume", ResumeAsync).WithName("ResumeRun").WithSummary("Resume a failed, cancelled or interrupted run from its last checkpoint.");
+        runs.MapGet("/{id:int}/metrics", MetricsAsync).WithName("GetRunMetrics").WithSummary("Metric points as JSON, or CSV with ?format=csv.");
+        runs.MapGet("/{id:int}/logs", LogsAsync).WithName("GetRunLogs").WithSummary("The last log lines of a run.");
+        endpoints.MapGet("/api/checkpoints", CheckpointsAsync).WithTags("Checkpoints").WithName("ListCheckpoints")
+            .WithSummary("Checkpoint folders known to the portal, newest first.");
+        return endpoints;
+    }
+
+    public static async Task<Results<Created<RunInfo>, ValidationProblem>> CreateAsync(RunRequest request, RunService service, CancellationToken cancellationToken)
+    {
+        var result = await service.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+        return result.Run is RunInfo run
+            ? TypedResults.Created($"/api/runs/{run.Id}", run)
+            : TypedResults.ValidationProblem(ToApiErrors(result.Validation), title: "The run settings are not valid.");
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<RunInfo>>, ValidationProblem>> ListAsync(RunStore store, string? status, string? phase, string? search,
+        RunSortField? sort, bool? descending, int? limit, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        RunStatus? wanted = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            if (RunStatuses.TryParse(status, out var parsed))
+                wanted = parsed;
+            else
+                errors["status"] = [$"Status '{status}' is not known; use one of {string.Join(", ", Enum.GetValues<RunStatus>().Select(s => s.ToText()))}."];
+        }
+        if (!string.IsNullOrWhiteSpace(phase) && !RunPhases.IsKnown(phase))
+            errors["phase"] = [$"Phase '{phase}' is not known; use one of {string.Join(", ", RunPhases.All)}."];
+        if (limit is < 1)
+            errors["limit"] = [$"Limit must be at least 1 (got {limit})."];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        var query = new RunQuery(wanted, string.IsNullOrWhiteSpace(phase) ? null : phase, search, sort ?? RunSortField.Created, descending ?? true, limit);
+        return TypedResults.Ok(await store.ListAsync(query, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<Results<Ok<RunDetails>, NotFound<ProblemDetailsText>>> GetAsync(int id, RunStore store, CancellationToken cancellationToken)
+    {
+        var details = await store.GetDetailsAsync(id, cancellationToken).ConfigureAwait(false);
+        return details is null ? TypedResults.NotFound(NotFoundText(id)) : TypedResults.Ok(details);
+    }
+
+    public static async Task<Results<Accepted<RunInfo>, NotFound<ProblemDetailsText>, Conflict<ProblemDetailsText>>> CancelAsync(int id, RunService service, CancellationToken cancellationToken)
+        => ToResult(id, await service.CancelAsync(id, cancellationToken).ConfigureAwait(false));
+
+    public static async Task<Results<Accepted<RunInfo>, NotFound<ProblemDetailsText>, Conflict<ProblemDetailsText>>> ResumeAsync(int id, RunService service, CancellationToken cancellationToken)
+        => ToResult(id, await service.ResumeAsync(id, cancellationToken).ConfigureAwait(false));
+
+    public static async Task<Results<Ok<IReadOnlyList<MetricValue>>, ContentHttpResult, NotFound<ProblemDetailsText>, ValidationProblem>> MetricsAsync(
+        int id, RunStore store, string? format, string? name, CancellationToken cancellationToken)
+    {
+        bool csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
+        if (!csv && !string.IsNullOrWhiteSpace(format) && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"Format '{format}' is not known; use json or csv."] });
+        if (await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
+            return TypedResults.NotFound(NotFoundText(id));
+        string[]? names = string.IsNullOrWhiteSpace(name) ? null : name.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var metrics = await store.GetMetricsAsync(id, names, cancellationToken).ConfigureAwait(false);
+        return csv ? TypedResults.Text(MetricsCsv.Format(metrics), "text/csv", Encoding.UTF8) : TypedResults.Ok(metrics);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<RunLogEntry>>, NotFound<ProblemDetailsText>, ValidationProblem>> LogsAsync(
+        int id, RunStore store, int? tail, CancellationToken cancellationToken)
+    {
+        if (tail is < 1 or > 10_000)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tail"] = [$"Tail must be between 1 and 10000 (got {tail})."] });
+        if (await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
+            return TypedResults.NotFound(NotFoundText(id));
+        return TypedResults.Ok(await store.GetLogTailAsync(id, tail ?? 200, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<Ok<IReadOnlyList<CheckpointInfo>>> CheckpointsAsync(RunStore store, int? runId, string? phase, bool? best, CancellationToken cancellationToken)
+        => TypedResults.Ok(await store.ListCheckpointsAsync(new CheckpointQuery(runId, phase, best ?? false), cancellationToken).ConfigureAwait(false));
+
+    /// Validation errors keyed by the JSON property names of the request body (camelCase).
+    public static Dictionary<string, string[]> ToApiErrors(RunValidationResult validation)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        return validation.Errors.ToDictionary(e => JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value, StringComparer.Ordinal);
+    }
+
+    private static Results<Accepted<RunInfo>, NotFound<ProblemDetailsText>, Conflict<ProblemDetailsText>> ToResult(int id, RunCommandResult result) => result.Outcome switch
+    {
+        RunCommandOutcome.Done => TypedResults.Accepted($"/api/runs/{id}", result.Run!),
+        RunCommandOutcome.NotFound => TypedResults.NotFound(new ProblemDetailsText(result.Message)),
+        _ => TypedResults.Conflict(new ProblemDetailsText(result.Message)),
+    };
+
+    private static ProblemDetailsText NotFoundText(int id) => new($"Run {id} does not exist.");
+}
+
+/// An error message: <c>{"error": "..."}</c>.
+public sealed record ProblemDetailsText(string Error);
+
+/// Metric points as CSV: <c>stage,step,epoch,name,value,time</c> (invariant culture, ISO 8601 UTC times).
+public static class MetricsCsv
+{
+    public const string Header = "stage,step,epoch,name,value,time";
+
+    public static string Format(IEnumerable<MetricValue> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var text = new StringBuilder(Header).Append('\n');
+        foreach (var m in metrics)
+            text.Append(CultureInfo.InvariantCulture, $"{Field(m.Stage)},{m.Step},{m.Epoch},{Field(m.Name)},{m.Value.ToString("R", CultureInfo.InvariantCulture)},{m.Time.ToString("O", CultureInfo.InvariantCulture)}\n");
+        return text.ToString();
+    }
+
+    private static string Field(string value)
+        => value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+}
