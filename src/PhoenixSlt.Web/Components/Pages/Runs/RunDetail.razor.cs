@@ -1,0 +1,250 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+using PhoenixSlt.Training.Events;
+using PhoenixSlt.Web.Components.Shared;
+using PhoenixSlt.Web.Services.Runs;
+
+namespace PhoenixSlt.Web.Components.Pages.Runs;
+
+public partial class RunDetail : IDisposable
+{
+    /// Log lines kept on the page.
+    public const int MaxLogLines = 200;
+
+    /// Live updates are drawn at most this often, however fast the run reports.
+    public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly RunMetricsModel _metrics = new();
+    private readonly List<RunUpdate> _pendingUntilLoaded = [];
+    private UpdateThrottle<RunUpdate>? _throttle;
+    private IDisposable? _subscription;
+    private int? _subscribedId;
+    private bool _loaded;
+    private bool _notFound;
+    private bool _busy;
+    private RunInfo? _run;
+    private RunRequest? _config;
+    private IReadOnlyList<TranslationSample> _samples = [];
+    private List<RunLogEntry> _log = [];
+    private IReadOnlyList<CheckpointInfo> _checkpoints = [];
+    private string? _selectedStage;
+
+    [Parameter] public int Id { get; set; }
+
+    [Inject] private RunStore Store { get; set; } = null!;
+    [Inject] private RunService Runs { get; set; } = null!;
+    [Inject] private RunNotifier Notifier { get; set; } = null!;
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
+    [Inject] private TimeProvider Time { get; set; } = null!;
+    [Inject] private ILogger<RunDetail> Logger { get; set; } = null!;
+
+    private DateTime Now => Time.GetUtcNow().UtcDateTime;
+
+    /// The stage whose curves are shown: the one picked, else the run's current stage once it has points,
+    /// else the last stage with points.
+    private string CurrentStage
+    {
+        get
+        {
+            if (_selectedStage is not null)
+                return _selectedStage;
+            IReadOnlyList<string> stages = _metrics.Stages;
+            if (_run?.Stage is { } stage && (stages.Contains(stage) || stages.Count == 0))
+                return stage;
+            return stages.Count > 0 ? stages[^1] : _run?.Phase ?? RunPhases.Slt;
+        }
+    }
+
+    protected override void OnInitialized()
+        => _throttle = new UpdateThrottle<RunUpdate>(RenderInterval, batch => InvokeAsync(() => ApplyAsync(batch)));
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_subscribedId == Id)
+            return;
+        // Subscribe before loading: updates arriving while the stored state loads are kept and applied after it.
+        _subscription?.Dispose();
+        _subscribedId = Id;
+        _loaded = false;
+        _pendingUntilLoaded.Clear();
+        int id = Id;
+        _subscription = Notifier.Subscribe(id, update => _throttle?.Post(update));
+        await LoadAsync(id);
+    }
+
+    private async Task LoadAsync(int id)
+    {
+        try
+        {
+            RunDetails? details = await Store.GetDetailsAsync(id);
+            if (details is null)
+            {
+                _notFound = true;
+                _run = null;
+                return;
+            }
+            _notFound = false;
+            _run = details.Run;
+            _config = details.Config;
+            _samples = details.LatestSamples;
+            _metrics.Load(await Store.GetMetricsAsync(id));
+            _log = [.. await Store.GetLogTailAsync(id, MaxLogLines)];
+            _checkpoints = await Store.ListCheckpointsAsync(new CheckpointQuery(RunId: id));
+            _loaded = true;
+            if (_pendingUntilLoaded.Count > 0)
+            {
+                RunUpdate[] pending = [.. _pendingUntilLoaded];
+                _pendingUntilLoaded.Clear();
+                await ApplyAsync(pending);
+            }
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or IOException)
+        {
+            Logger.LogWarning(ex, "Loading run {RunId} failed", id);
+            Snackbar.Add($"Loading run {id} failed: {ex.Message}. Reload the page to try again.", Severity.Error);
+        }
+    }
+
+    /// Applies a batch of live updates (on the renderer's thread) and redraws once.
+    private async Task ApplyAsync(IReadOnlyList<RunUpdate> batch)
+    {
+        if (!_loaded)
+        {
+            _pendingUntilLoaded.AddRange(batch);
+            return;
+        }
+        bool checkpointsChanged = false;
+        foreach (RunUpdate update in batch)
+        {
+            if (update.RunId != Id)
+                continue;
+            switch (update)
+            {
+                case RunStateUpdate state:
+                    _run = state.Run;
+                    break;
+                case RunLogUpdate log when log.Line.Id <= 0 || !_log.Exists(l => l.Id == log.Line.Id):
+                    _log.Add(log.Line);
+                    if (_log.Count > MaxLogLines)
+                        _log.RemoveRange(0, _log.Count - MaxLogLines);
+                    break;
+                case RunEventUpdate progress:
+                    _metrics.Apply(progress.Stage, progress.Event);
+                    checkpointsChanged |= progress.Event is CheckpointEvent;
+                    ApplyProgress(progress.Stage, progress.Event);
+                    break;
+            }
+        }
+        if (checkpointsChanged)
+            _checkpoints = await Store.ListCheckpointsAsync(new CheckpointQuery(RunId: Id));
+        StateHasChanged();
+    }
+
+    /// Moves the progress bar with the event stream itself (the stored run state may be updated less often).
+    private void ApplyProgress(string stage, ProgressEvent progress)
+    {
+        if (_run is null)
+            return;
+        switch (progress)
+        {
+            case RunStartedEvent started:
+                _run = _run with { Stage = stage, ProgressStep = 0, ProgressTotal = started.TotalSteps, EtaSeconds = null, SamplesPerSecond = null };
+                break;
+            case StepEvent step when step.Step >= _run.ProgressStep || _run.Stage != stage:
+                _run = _run with
+                {
+                    Stage = stage,
+                    ProgressStep = step.Step,
+                    Epoch = step.Epoch,
+                    SamplesPerSecond = step.SamplesPerS,
+                    EtaSeconds = step.EtaS,
+                };
+                break;
+            case EvalEvent eval when eval.Samples.Count > 0:
+                _samples = eval.Samples;
+                break;
+        }
+    }
+
+    private void SelectStage(string stage) => _selectedStage = stage;
+
+    private async Task CancelAsync()
+    {
+        _busy = true;
+        try
+        {
+            RunCommandResult result = await Runs.CancelAsync(Id);
+            Report(result);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task ResumeAsync()
+    {
+        _busy = true;
+        try
+        {
+            RunCommandResult result = await Runs.ResumeAsync(Id);
+            Report(result);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private void Report(RunCommandResult result)
+    {
+        if (result.Run is { } run)
+            _run = run;
+        Snackbar.Add(result.Message, result.Outcome == RunCommandOutcome.Done ? Severity.Success : Severity.Warning);
+    }
+
+    /// The backend's metrics export of this run.
+    private string MetricsExportUrl(string format) => $"api/runs/{Id}/metrics?format={format}";
+
+    private static string ProgressText(RunInfo run)
+    {
+        var parts = new List<string>();
+        switch (run.Status)
+        {
+            case RunStatus.Queued:
+                parts.Add($"queued: waiting for a free slot on {run.Device}");
+                break;
+            case RunStatus.Completed when run.BestMetricName is { } metric:
+                parts.Add($"completed · best {metric} {DisplayFormat.Metric(run.BestMetricValue)}");
+                break;
+        }
+        if (run.ProgressTotal is long total)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"step {run.ProgressStep} / {total} ({run.Percent:0.#}%)"));
+        else if (run.ProgressStep > 0)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"step {run.ProgressStep}"));
+        if (run.Epoch is int epoch)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}"));
+        if (run.Status == RunStatus.Running)
+        {
+            if (run.SamplesPerSecond is double rate)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{rate:0.#} samples/s"));
+            if (run.EtaSeconds is double eta)
+                parts.Add($"ETA {DisplayFormat.Seconds(eta)}");
+        }
+        return parts.Count == 0 ? "not started" : string.Join(" · ", parts);
+    }
+
+    private static string MetricsText(IReadOnlyDictionary<string, double> metrics)
+        => string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {DisplayFormat.Metric(m.Value)}"));
+
+    private static string Local(DateTime utc)
+        => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _throttle?.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using PhoenixSlt.Training.Events;
+using PhoenixSlt.Web.Components.Shared;
+using PhoenixSlt.Web.Services.Runs;
+
+namespace PhoenixSlt.Web.Components.Pages.Runs;
+
+/// The metric curves of one run, per stage (pipeline stages restart their steps): loaded from the stored metric
+/// points, then extended by live step and eval events. A point whose step is not after the last point of its
+/// curve is skipped, so the overlap of stored points and live events (and the replayed steps of a resumed run)
+/// is drawn once. Metric names are those of the stored points: "loss", "lr_&lt;group&gt;", "samples_per_s" from
+/// step events, and the keys of an eval event's metrics ("val_loss", "bleu4", …).
+public sealed class RunMetricsModel
+{
+    public const string Loss = "loss";
+    public const string ValLoss = "val_loss";
+    public const string Bleu4 = "bleu4";
+    public const string SamplesPerSecond = "samples_per_s";
+    public const string LearningRatePrefix = "lr_";
+    public static IReadOnlyList<string> RetrievalMetrics { get; } = ["v2t_top1", "t2v_top1"];
+
+    private static readonly string[] StageOrder = [RunPhases.Text, RunPhases.Vlp, RunPhases.Slt];
+
+    private readonly Dictionary<string, Dictionary<string, List<ChartPoint>>> _stages = new(StringComparer.Ordinal);
+
+    /// Changes with every point added: lets a page redraw only when something changed.
+    public int Version { get; private set; }
+
+    /// Stages with at least one point, in pipeline order (text, vlp, slt), then any other.
+    public IReadOnlyList<string> Stages =>
+    [
+        .. _stages.Keys.OrderBy(s => Array.IndexOf(StageOrder, s) is var i and >= 0 ? i : int.MaxValue)
+            .ThenBy(s => s, StringComparer.Ordinal),
+    ];
+
+    /// Adds stored points (in their stored order).
+    public void Load(IEnumerable<MetricValue> values)
+    {
+        foreach (MetricValue value in values)
+            Add(value.Stage, value.Name, value.Step, value.Value);
+    }
+
+    /// Adds the points of a live progress event of <paramref name="stage"/>; other event types carry no curve points.
+    public void Apply(string stage, ProgressEvent progress)
+    {
+        switch (progress)
+        {
+            case StepEvent step:
+                if (step.Loss is double loss)
+                    Add(stage, Loss, step.Step, loss);
+                foreach ((string group, double rate) in step.Lr)
+                    Add(stage, LearningRatePrefix + group, step.Step, rate);
+                Add(stage, SamplesPerSecond, step.Step, step.SamplesPerS);
+                break;
+            case EvalEvent eval:
+                foreach ((string name, double value) in eval.Metrics)
+                    Add(stage, name, eval.Step, value);
+                break;
+        }
+    }
+
+    /// Appends (step, value) to the curve <paramref name="name"/> of <paramref name="stage"/> unless the step is not
+    /// after its last point or the value is not finite. True when added.
+    public bool Add(string stage, string name, long step, double value)
+    {
+        if (!double.IsFinite(value))
+            return false;
+        if (!_stages.TryGetValue(stage, out var curves))
+            _stages[stage] = curves = new Dictionary<string, List<ChartPoint>>(StringComparer.Ordinal);
+        if (!curves.TryGetValue(name, out var points))
+            curves[name] = points = [];
+        if (points.Count > 0 && points[^1].X >= step)
+            return false;
+        points.Add(new ChartPoint(step, value));
+        Version++;
+        return true;
+    }
+
+    /// The points of one curve (empty when there are none).
+    public IReadOnlyList<ChartPoint> Points(string stage, string name)
+        => _stages.TryGetValue(stage, out var curves) && curves.TryGetValue(name, out var points) ? points : [];
+
+    public bool Has(string stage, string name) => Points(stage, name).Count > 0;
+
+    /// Training loss (a line) and validation loss (dots on a line) against the step.
+    public IReadOnlyList<MetricSeries> LossSeries(string stage) =>
+    [
+        new MetricSeries("train loss", Points(stage, Loss)),
+        new MetricSeries("val loss", Points(stage, ValLoss), ShowMarkers: true),
+    ];
+
+    /// One curve per parameter group ("encoder", "decoder", …).
+    public IReadOnlyList<MetricSeries> LearningRateSeries(string stage)
+        => _stages.TryGetValue(stage, out var curves)
+            ? [.. curves.Where(c => c.Key.StartsWith(LearningRatePrefix, StringComparison.Ordinal))
+                .OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new MetricSeries(c.Key[LearningRatePrefix.Length..], c.Value))]
+            : [];
+
+    /// BLEU-4 per validation.
+    public IReadOnlyList<MetricSeries> Bleu4Series(string stage) => [new MetricSeries("BLEU-4", Points(stage, Bleu4), ShowMarkers: true)];
+
+    /// In-batch retrieval accuracy of the vlp stage (video → text and text → video).
+    public IReadOnlyList<MetricSeries> RetrievalSeries(string stage)
+        => [.. RetrievalMetrics.Select(name => new MetricSeries(name, Points(stage, name), ShowMarkers: true))];
+}

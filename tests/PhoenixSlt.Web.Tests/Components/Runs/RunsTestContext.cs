@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PhoenixSlt.Tests;
+using PhoenixSlt.Training.Events;
+using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Tests.Services;
+
+namespace PhoenixSlt.Web.Tests.Components.Runs;
+
+/// bUnit context with the portal's real run services (RunStore, RunService, RunNotifier, the training supervisor,
+/// which is never started here) over a real Sqlite file in a temporary data root holding one small dataset.
+public abstract class RunsTestContext : PortalTestContext, IDisposable
+{
+    public const string DatasetName = "handmade";
+
+    protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    protected RunsTestContext()
+    {
+        Root = TestPaths.NewTempDir("phoenix-runs-page");
+        DataRoot = Path.Combine(Root, "data");
+        HandmadeDataset.CreateComplete(Path.Combine(DataRoot, DatasetName));
+        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        AddDataServices(DataRoot, DatasetName);
+        Services.AddPhoenixDatabase();
+        Services.AddPhoenixTraining();
+        using PhoenixDbContext db = Contexts.CreateDbContext();
+        PhoenixDatabase.InitializeAsync(db).GetAwaiter().GetResult();
+    }
+
+    protected string Root { get; }
+
+    protected string DataRoot { get; }
+
+    protected IDbContextFactory<PhoenixDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<PhoenixDbContext>>();
+
+    protected RunNotifier Notifier => Services.GetRequiredService<RunNotifier>();
+
+    protected RunStore Store => Services.GetRequiredService<RunStore>();
+
+    void IDisposable.Dispose()
+    {
+        // Sqlite keeps pooled connections to the file open; release them so the folder can go.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(Root))
+            Directory.Delete(Root, recursive: true);
+    }
+
+    /// Renders the popover provider (menus, selects), then <typeparamref name="TComponent"/> with parameters.
+    protected IRenderedComponent<TComponent> RenderWithPopovers<TComponent>(Action<ComponentParameterCollectionBuilder<TComponent>> parameters)
+        where TComponent : Microsoft.AspNetCore.Components.IComponent
+    {
+        Render<MudBlazor.MudPopoverProvider>();
+        return Render(parameters);
+    }
+
+    /// Stores <paramref name="run"/> with its metric points, log lines and checkpoints; returns its id.
+    protected int Save(RunEntity run, IEnumerable<MetricPoint>? metrics = null, IEnumerable<RunLogLine>? log = null,
+        IEnumerable<CheckpointEntity>? checkpoints = null)
+    {
+        using PhoenixDbContext db = Contexts.CreateDbContext();
+        db.Runs.Add(run);
+        db.SaveChanges();
+        foreach (MetricPoint point in metrics ?? [])
+        {
+            point.RunId = run.Id;
+            db.MetricPoints.Add(point);
+        }
+        foreach (RunLogLine line in log ?? [])
+        {
+            line.RunId = run.Id;
+            db.RunLogLines.Add(line);
+        }
+        foreach (CheckpointEntity checkpoint in checkpoints ?? [])
+        {
+            checkpoint.RunId = run.Id;
+            db.Checkpoints.Add(checkpoint);
+        }
+        db.SaveChanges();
+        return run.Id;
+    }
+
+    protected static RunEntity NewRun(RunRequest config, string status, DateTime createdAt) => new()
+    {
+        Name = config.DisplayName,
+        Phase = config.Phase,
+        Stage = RunPhases.StagesOf(config.Phase)[0],
+        ConfigJson = JsonSerializer.Serialize(config, RunStore.Json),
+        Status = status,
+        Dataset = config.Dataset,
+        CreatedAt = createdAt,
+        Device = config.Device,
+        WorldSize = config.WorldSize,
+        OutputFolder = "/runs/out",
+    };
+
+    protected static MetricPoint Point(string stage, long step, string name, double value) => new()
+    {
+        Stage = stage,
+        Step = step,
+        Name = name,
+        Value = value,
+        Time = new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc).AddSeconds(step),
+    };
+
+    /// A live progress event as the supervisor publishes it (typed, with its JSON line).
+    protected static RunEventUpdate EventUpdate(int runId, string stage, ProgressEvent progress)
+    {
+        using JsonDocument json = JsonDocument.Parse(ProgressEventJson.Serialize(progress));
+        return new RunEventUpdate(runId, stage, progress, json.RootElement.Clone());
+    }
+}
