@@ -1,0 +1,150 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Options;
+using PhoenixSlt.Web.Services;
+using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Tests.Services;
+
+namespace PhoenixSlt.Web.Tests.Runs;
+
+public sealed class RunServiceTests : IDisposable
+{
+    private const string DatasetName = "handmade";
+    private readonly SqliteTestDatabase _database = new();
+    private readonly PhoenixPaths _paths;
+    private readonly RunNotifier _notifier = new(NullLogger<RunNotifier>.Instance);
+    private readonly RunService _service;
+    private readonly RunStore _store;
+
+    public RunServiceTests()
+    {
+        string dataRoot = Path.Combine(_database.Root, "data");
+        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, DatasetName));
+        _paths = new PhoenixPaths(Microsoft.Extensions.Options.Options.Create(new PhoenixOptions
+        {
+            DataRoot = dataRoot,
+            CheckpointRoot = Path.Combine(_database.Root, "checkpoints"),
+        }), new Environment(_database.Root));
+        var factory = _database.Factory();
+        var catalog = new DatasetCatalog(_paths);
+        var supervisor = new TrainingSupervisor(factory, catalog, _paths, _notifier, new ProcessControl(),
+            Microsoft.Extensions.Options.Options.Create(new TrainingOptions()), TimeProvider.System, NullLogger<TrainingSupervisor>.Instance);
+        _service = new RunService(factory, catalog, _paths, supervisor, _notifier, TimeProvider.System);
+        _store = new RunStore(factory);
+    }
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public async Task CreateAsync_ValidRequest_QueuesTheRunInItsOwnFolderWithItsSettings()
+    {
+        var updates = new List<RunUpdate>();
+        using var subscription = _notifier.Subscribe(updates.Add);
+        var request = new RunRequest { Phase = RunPhases.Pipeline, Dataset = DatasetName, MaxSteps = 5, Name = "  first  " };
+
+        var result = await _service.CreateAsync(request);
+
+        Assert.True(result.Created);
+        var run = result.Run!;
+        Assert.Equal((RunStatus.Queued, "first", "pipeline", "text"), (run.Status, run.Name, run.Phase, run.Stage));
+        Assert.Equal(Path.Combine(_paths.CheckpointRoot, "runs", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), run.OutputFolder);
+        var details = await _store.GetDetailsAsync(run.Id);
+        Assert.Equal(request, details!.Config);
+        Assert.Equal(run.Id, Assert.IsType<RunStateUpdate>(Assert.Single(updates)).Run.Id);
+    }
+
+    [Fact]
+    public async Task CreateAsync_InvalidRequest_ReturnsTheErrorsAndStoresNothing()
+    {
+        var result = await _service.CreateAsync(new RunRequest { Dataset = "unknown", BatchSize = 0 });
+
+        Assert.False(result.Created);
+        Assert.Equal(new[] { nameof(RunRequest.BatchSize), nameof(RunRequest.Dataset) }, result.Validation.Errors.Keys.Order());
+        await using var db = _database.Create();
+        Assert.Equal(0, await db.Runs.CountAsync());
+    }
+
+    [Fact]
+    public async Task CancelAsync_QueuedRun_IsCancelledAtOnce()
+    {
+        var run = (await _service.CreateAsync(new RunRequest { Dataset = DatasetName })).Run!;
+
+        var result = await _service.CancelAsync(run.Id);
+
+        Assert.Equal(RunCommandOutcome.Done, result.Outcome);
+        Assert.Equal(RunStatus.Cancelled, result.Run!.Status);
+        Assert.NotNull(result.Run.FinishedAt);
+        Assert.Equal(RunStatus.Cancelled, (await _store.GetAsync(run.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task CancelAsync_FinishedOrMissingRun_IsRefused()
+    {
+        int id = await AddRunAsync("completed");
+
+        Assert.Equal(RunCommandOutcome.Conflict, (await _service.CancelAsync(id)).Outcome);
+        Assert.Equal(RunCommandOutcome.NotFound, (await _service.CancelAsync(id + 100)).Outcome);
+    }
+
+    [Theory]
+    [InlineData("interrupted", RunCommandOutcome.Done)]
+    [InlineData("failed", RunCommandOutcome.Done)]
+    [InlineData("cancelled", RunCommandOutcome.Done)]
+    [InlineData("completed", RunCommandOutcome.Conflict)]
+    [InlineData("running", RunCommandOutcome.Conflict)]
+    [InlineData("queued", RunCommandOutcome.Conflict)]
+    public async Task ResumeAsync_ByStatus_QueuesOnlyStoppedRuns(string status, RunCommandOutcome expected)
+    {
+        int id = await AddRunAsync(status, error: "boom");
+
+        var result = await _service.ResumeAsync(id);
+
+        Assert.Equal(expected, result.Outcome);
+        var run = (await _store.GetAsync(id))!;
+        if (expected == RunCommandOutcome.Done)
+            Assert.Equal((RunStatus.Queued, (string?)null, (DateTime?)null), (run.Status, run.Error, run.FinishedAt));
+        else
+            Assert.Equal(status, run.Status.ToText());
+    }
+
+    [Fact]
+    public async Task ListAsync_FilterAndSort_ReturnsTheMatchingRunsInOrder()
+    {
+        int a = await AddRunAsync("completed", bleu: 10, name: "alpha");
+        int b = await AddRunAsync("failed", bleu: null, name: "beta");
+        int c = await AddRunAsync("completed", bleu: 20, name: "gamma");
+
+        var completedByBleu = await _store.ListAsync(new RunQuery(Status: RunStatus.Completed, Sort: RunSortField.BestBleu4, Descending: true));
+        var byName = await _store.ListAsync(new RunQuery(Sort: RunSortField.Name, Descending: false));
+        var search = await _store.ListAsync(new RunQuery(Search: "ETA"));
+
+        Assert.Equal([c, a], completedByBleu.Select(r => r.Id));
+        Assert.Equal([a, b, c], byName.Select(r => r.Id));
+        Assert.Equal([b], search.Select(r => r.Id));
+    }
+
+    private async Task<int> AddRunAsync(string status, string? error = null, double? bleu = null, string name = "r")
+    {
+        await using var db = _database.Create();
+        var run = new RunEntity
+        {
+            Name = name, Phase = "slt", Stage = "slt", Status = status, Dataset = DatasetName, CreatedAt = DateTime.UtcNow,
+            OutputFolder = "/x", Error = error, BestBleu4 = bleu, FinishedAt = status is "queued" or "running" ? null : DateTime.UtcNow,
+        };
+        db.Runs.Add(run);
+        await db.SaveChangesAsync();
+        return run.Id;
+    }
+
+    private sealed class Environment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "PhoenixSlt.Web.Tests";
+        public string ContentRootPath { get; set; } = root;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
