@@ -1,0 +1,101 @@
+using PhoenixSlt.Tests;
+using PhoenixSlt.Web.Services.Runs;
+
+namespace PhoenixSlt.Web.Tests.Integration;
+
+/// The supervisor's queue, stage chaining and dead-process handling on real Kestrel with real processes.
+public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClassFixture<TrainingDatasetFixture>, IDisposable
+{
+    private readonly string _state = TestPaths.NewTempDir("phoenix-training-state");
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_state, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS temp cleaner.
+        }
+    }
+
+    [Fact]
+    public async Task Pipeline_TinyRun_ChainsTextVlpAndSltStagesToCompletion()
+    {
+        await using var host = new TrainingTestHost(data, _state);
+        var request = TrainingTestHost.TinySlt(maxSteps: 2);
+        request.Phase = RunPhases.Pipeline;
+
+        var created = await host.CreateRunAsync(request);
+        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Completed, "completed");
+
+        Assert.Equal(("slt", 3), (run.Stage, run.Attempts));
+        var losses = await host.MetricsAsync(run.Id, "loss");
+        Assert.Equal(["text", "text", "vlp", "vlp", "slt", "slt"], losses.Select(m => m.Stage));
+        Assert.Equal([1L, 2L, 1L, 2L, 1L, 2L], losses.Select(m => m.Step));
+        string log = await host.LogTextAsync(run.Id);
+        string text = Path.Combine(run.OutputFolder, "text"), vlp = Path.Combine(run.OutputFolder, "vlp");
+        Assert.Contains($"train vlp --data {Path.Combine(data.Root, TrainingDatasetFixture.DatasetName)} --out {vlp} --preset tiny --mbart {Path.Combine(text, "best")}", log);
+        Assert.Contains($"--init {Path.Combine(vlp, "best")} --mbart {Path.Combine(text, "best")}", log);
+        foreach (string stage in new[] { "text", "vlp", "slt" })
+            Assert.True(Directory.Exists(Path.Combine(run.OutputFolder, stage, "best")), $"{stage}/best missing");
+    }
+
+    [Fact]
+    public async Task Queue_TwoRunsOnOneCpuSlot_RunOneAfterTheOther()
+    {
+        await using var host = new TrainingTestHost(data, _state);
+        var first = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 3));
+        var second = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 3));
+
+        var overlaps = 0;
+        DateTime deadline = DateTime.UtcNow + TrainingTestHost.RunTimeout;
+        RunInfo a, b;
+        do
+        {
+            a = await host.GetRunAsync(first.Id);
+            b = await host.GetRunAsync(second.Id);
+            if (a.Status == RunStatus.Running && b.Status == RunStatus.Running)
+                overlaps++;
+            await Task.Delay(100);
+        }
+        while ((a.Status != RunStatus.Completed || b.Status != RunStatus.Completed) && DateTime.UtcNow < deadline
+               && !(a.Status.IsFinal() && a.Status != RunStatus.Completed) && !(b.Status.IsFinal() && b.Status != RunStatus.Completed));
+
+        Assert.Equal((RunStatus.Completed, RunStatus.Completed), (a.Status, b.Status));
+        Assert.Equal(0, overlaps);
+        Assert.True(b.StartedAt >= a.FinishedAt, $"second started {b.StartedAt:O}, first finished {a.FinishedAt:O}");
+    }
+
+    [Fact]
+    public async Task DeadProcess_WithoutFinishedEvent_FailsTheRunWithItsErrorOutput()
+    {
+        if (OperatingSystem.IsWindows())
+            return;                                         // the stand-in CLI is a shell script
+        string script = Path.Combine(_state, "dying-cli.sh");
+        File.WriteAllText(script, "#!/bin/sh\necho \"loading the dataset\" >&2\necho \"native crash: out of memory\" >&2\nexit 3\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var host = new TrainingTestHost(data, _state, new Dictionary<string, string?> { ["Phoenix:Training:CliPath"] = script });
+
+        var created = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 3));
+        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Failed, "failed");
+
+        Assert.Contains("exited with code 3 without reporting the end of the slt stage", run.Error);
+        Assert.Contains("loading the dataset\nnative crash: out of memory", run.Error);
+    }
+
+    [Fact]
+    public async Task MissingCli_RunFailsWithWhatToDo()
+    {
+        string missing = Path.Combine(_state, "nowhere", "phoenix-slt.dll");
+        await using var host = new TrainingTestHost(data, _state, new Dictionary<string, string?> { ["Phoenix:Training:CliPath"] = missing });
+
+        var created = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 3));
+        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Failed, "failed");
+
+        Assert.Contains(missing, run.Error);
+        Assert.Contains("Phoenix:Training:CliPath", run.Error);
+    }
+}
