@@ -47,14 +47,42 @@ public static class PhoenixDatabase
     }
 }
 
-/// Prepares the database before the other hosted services (the training supervisor) and the server start.
-public sealed class DatabaseInitializer(IDbContextFactory<PhoenixDbContext> contexts, ILogger<DatabaseInitializer> logger) : IHostedService
+/// Whether the database could be prepared at start; when not, <see cref="Error"/> says why and what to do (the
+/// portal keeps serving its other pages, and the training supervisor stays idle).
+public sealed class DatabaseState
+{
+    private volatile string? _error;
+    private volatile bool _ready;
+
+    public bool IsReady => _ready;
+
+    public string? Error => _error;
+
+    public void MarkReady() => _ready = true;
+
+    public void MarkFailed(string error) => _error = error;
+}
+
+/// Prepares the database before the other hosted services (the training supervisor) and the server start. A file
+/// that cannot be created or opened is reported in <see cref="DatabaseState"/> instead of stopping the portal.
+public sealed class DatabaseInitializer(IDbContextFactory<PhoenixDbContext> contexts, DatabaseState state, ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        await PhoenixDatabase.InitializeAsync(db, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Database ready: {DataSource}", db.Database.GetDbConnection().DataSource);
+        string location = db.Database.GetDbConnection().DataSource;
+        try
+        {
+            await PhoenixDatabase.InitializeAsync(db, cancellationToken).ConfigureAwait(false);
+            state.MarkReady();
+            logger.LogInformation("Database ready: {DataSource}", location);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException or InvalidOperationException)
+        {
+            string error = $"{location}: the portal's database cannot be created or opened ({e.Message}); give a writable location with Phoenix:Database (or fix the data root) and restart. Training runs are unavailable until then.";
+            state.MarkFailed(error);
+            logger.LogError(e, "Database unavailable: {Error}", error);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -70,6 +98,7 @@ public static class DatabaseServiceCollectionExtensions
             provider.GetRequiredService<IConfiguration>(),
             provider.GetRequiredService<IOptions<DatabaseOptions>>().Value,
             provider.GetRequiredService<PhoenixPaths>())));
+        services.AddSingleton<DatabaseState>();
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }

@@ -126,7 +126,7 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
         Assert.True(run.ProgressStep < 5000);
         Assert.False(new ProcessControl().IsRunning(process.Value.Pid, process.Value.Started));
         string log = await host.LogTextAsync(run.Id);
-        Assert.Contains("SIGINT", log);
+        Assert.Contains("SIGTERM", log);
         Assert.DoesNotContain("did not stop within", log);
         Assert.Contains("The run was cancelled.", log);
         using var again = await host.Client.PostAsync($"/api/runs/{created.Id}/cancel", null);

@@ -31,7 +31,7 @@ public sealed class RunServiceTests : IDisposable
         }), new Environment(_database.Root));
         var factory = _database.Factory();
         var catalog = new DatasetCatalog(_paths);
-        var supervisor = new TrainingSupervisor(factory, catalog, _paths, _notifier, new ProcessControl(),
+        var supervisor = new TrainingSupervisor(factory, new DatabaseState(), catalog, _paths, _notifier, new ProcessControl(),
             Microsoft.Extensions.Options.Options.Create(new TrainingOptions()), TimeProvider.System, NullLogger<TrainingSupervisor>.Instance);
         _service = new RunService(factory, catalog, _paths, supervisor, _notifier, TimeProvider.System);
         _store = new RunStore(factory);

@@ -18,7 +18,7 @@ public interface IProcessProbe
 /// <see cref="IProcessProbe"/> of this machine, plus the graceful stop signal.
 public sealed class ProcessControl : IProcessProbe
 {
-    private const int SigInt = 2;
+    private const int SigTerm = 15;
     private static readonly TimeSpan StartTimeTolerance = TimeSpan.FromSeconds(1);
 
     public bool IsRunning(int processId, DateTime? startedAtUtc)
@@ -50,17 +50,18 @@ public sealed class ProcessControl : IProcessProbe
         }
     }
 
-    /// Asks <paramref name="process"/> to stop: SIGINT (what Ctrl+C sends; `phoenix-slt train` then stops at the
-    /// next step and reports `failed: cancelled`). False when no signal could be sent (Windows, or the process
-    /// is gone): the caller kills it instead.
-    public static bool Interrupt(Process process)
+    /// Asks <paramref name="process"/> to stop: SIGTERM. `phoenix-slt train` cancels its run (as on Ctrl+C), stops
+    /// at the next step, reports `failed: cancelled` and exits. Not SIGINT: a process started from a background job
+    /// of a non-interactive shell inherits SIGINT as ignored, and so do its children. False when no signal could be
+    /// sent (Windows, or the process is gone): the caller kills it instead.
+    public static bool RequestStop(Process process)
     {
         ArgumentNullException.ThrowIfNull(process);
         if (OperatingSystem.IsWindows())
             return false;
         try
         {
-            return !process.HasExited && SendSignal(process.Id, SigInt) == 0;
+            return !process.HasExited && SendSignal(process.Id, SigTerm) == 0;
         }
         catch (InvalidOperationException)
         {

@@ -80,7 +80,7 @@ public sealed class RunService(
         return new RunCreateResult(info, validation);
     }
 
-    /// Cancels a queued run at once, or asks the process of a running run to stop (SIGINT, then a kill after the
+    /// Cancels a queued run at once, or asks the process of a running run to stop (SIGTERM, then a kill after the
     /// grace period); the run ends as cancelled.
     public async Task<RunCommandResult> CancelAsync(int id, CancellationToken cancellationToken = default)
     {

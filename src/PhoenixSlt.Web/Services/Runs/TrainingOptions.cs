@@ -18,7 +18,7 @@ public sealed class TrainingOptions
     /// The dotnet host used for a .dll <see cref="CliPath"/>. Empty: the host running the portal.
     public string? DotnetPath { get; set; }
 
-    /// Time a cancelled process gets to stop on its own (after SIGINT) before it is killed.
+    /// Time a cancelled process gets to stop on its own (after SIGTERM) before it is killed.
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -14,12 +14,13 @@ namespace PhoenixSlt.Web.Services.Runs;
 /// portal's process, so a native crash or out-of-memory cannot take the portal down), at most
 /// <see cref="TrainingOptions.MaxConcurrentRunsPerDevice"/> per device; reads each process's JSON-lines event
 /// file (docs/EVENTS.md), persists the events and hands them to the <see cref="RunNotifier"/>; chains the stages of
-/// a pipeline; cancels gracefully (SIGINT, then a kill after the grace period); turns a process that dies without
+/// a pipeline; cancels gracefully (SIGTERM, then a kill after the grace period); turns a process that dies without
 /// `finished` or `failed` into a failed run with the tail of its error output. On start, runs left queued or
 /// running become interrupted and the checkpoint root is scanned; on stop, running processes are killed and
 /// their runs become interrupted (Resume continues them with `--resume`).
 public sealed class TrainingSupervisor(
     IDbContextFactory<PhoenixDbContext> contexts,
+    DatabaseState database,
     DatasetCatalog datasets,
     PhoenixPaths paths,
     RunNotifier notifier,
@@ -49,7 +50,7 @@ public sealed class TrainingSupervisor(
             _wake.Release();
     }
 
-    /// Stops the process of running run <paramref name="runId"/>: SIGINT (the CLI stops at the next step), then a
+    /// Stops the process of running run <paramref name="runId"/>: SIGTERM (the CLI stops at the next step), then a
     /// kill after <see cref="TrainingOptions.CancelGracePeriod"/>. The run ends as cancelled.
     public void RequestCancel(int runId)
     {
@@ -59,6 +60,11 @@ public sealed class TrainingSupervisor(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!database.IsReady)
+        {
+            logger.LogError("The training supervisor stays idle: {Error}", database.Error ?? "the database was not prepared");
+            return;
+        }
         await RecoverAsync(cancellationToken).ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -262,11 +268,11 @@ public sealed class TrainingSupervisor(
             else if (active.CancelRequested && interruptedAt is null)
             {
                 interruptedAt = Now();
-                bool signalled = ProcessControl.Interrupt(process);
+                bool signalled = ProcessControl.RequestStop(process);
                 if (!signalled)
                     ProcessControl.KillTree(process);
                 await AddLogAsync(active.RunId, Info, signalled
-                    ? $"Cancel: asked process {process.Id} to stop (SIGINT); it is killed if still running after {_options.CancelGracePeriod.TotalSeconds:0.#} s."
+                    ? $"Cancel: asked process {process.Id} to stop (SIGTERM); it is killed if still running after {_options.CancelGracePeriod.TotalSeconds:0.#} s."
                     : $"Cancel: process {process.Id} was killed.").ConfigureAwait(false);
             }
             else if (interruptedAt is DateTime sent && !killed && Now() - sent > _options.CancelGracePeriod)
