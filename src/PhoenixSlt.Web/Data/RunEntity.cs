@@ -62,7 +62,7 @@ public sealed class RunEntity
     public int? ProcessId { get; set; }
     public DateTime? ProcessStartedAt { get; set; }
 
-    /// Number of times a process was started for the run (1 for a run never resumed).
+    /// Processes started for the run: one per stage, plus one per resume.
     public int Attempts { get; set; }
 
     public bool CancelRequested { get; set; }

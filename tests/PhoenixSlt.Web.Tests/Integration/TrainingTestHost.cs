@@ -60,6 +60,8 @@ public sealed class TrainingTestHost : IAsyncDisposable
             ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
             ["Phoenix:Training:PollInterval"] = "00:00:00.100",
             ["Phoenix:Training:CancelGracePeriod"] = "00:00:30",
+            // One libtorch thread per training process: tests share two cores with other test processes.
+            ["Phoenix:Training:Environment:OMP_NUM_THREADS"] = "1",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
@@ -134,6 +136,14 @@ public sealed class TrainingTestHost : IAsyncDisposable
             .UseSqlite(new SqliteConnectionStringBuilder { DataSource = DatabaseFile }.ToString()).Options);
         var run = db.Runs.AsNoTracking().Single(r => r.Id == id);
         return run.ProcessId is int pid ? (pid, run.ProcessStartedAt) : null;
+    }
+
+    /// Freezes process <paramref name="pid"/> (SIGSTOP) so that it stays where it is until it is killed.
+    public static void Freeze(int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-STOP", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     /// A SignalR connection to /hubs/training that records the "event" and "status" messages it receives.

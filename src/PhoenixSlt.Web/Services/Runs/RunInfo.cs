@@ -44,6 +44,7 @@ public sealed record RunInfo
     public int? Epoch { get; init; }
     public double? SamplesPerSecond { get; init; }
     public double? EtaSeconds { get; init; }
+    /// Processes started for the run: one per stage, plus one per resume.
     public int Attempts { get; init; }
 
     /// Stages of the run (1, or 3 for the pipeline) and the 0-based index of <see cref="Stage"/>.

@@ -43,8 +43,9 @@ public sealed class RunNotifier(ILogger<RunNotifier> logger)
             {
                 handler(update);
             }
-            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or ArgumentException)
+            catch (Exception e)
             {
+                // A subscriber's bug must not stop the supervisor that publishes, nor the other subscribers.
                 logger.LogWarning(e, "A subscriber of run {RunId} failed to handle {Update}", update.RunId, update.GetType().Name);
             }
         }

@@ -26,6 +26,10 @@ public sealed class TrainingOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// Extra environment variables of the training processes, e.g. OMP_NUM_THREADS (section
+    /// Phoenix:Training:Environment).
+    public Dictionary<string, string> Environment { get; set; } = new(StringComparer.Ordinal);
+
     /// Lines of a process's standard error kept for the error message of a run that died.
     [Range(1, 1000)]
     public int StderrTailLines { get; set; } = 20;

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Data.Common;
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PhoenixSlt.Core.Checkpoints;
@@ -159,7 +161,7 @@ public sealed class TrainingSupervisor(
         {
             await RunStagesAsync(active, stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException or OperationCanceledException)
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException or OperationCanceledException or JsonException)
         {
             logger.LogError(e, "Supervising run {RunId} failed", active.RunId);
             await TryFinishAsync(active.RunId, RunStatus.Failed, $"The portal could not supervise the run: {e.Message}").ConfigureAwait(false);
@@ -247,6 +249,20 @@ public sealed class TrainingSupervisor(
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        try
+        {
+            return await SuperviseProcessAsync(active, stage, process, arguments, resume, reader, output, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!HasExited(process))
+                ProcessControl.KillTree(process);                 // never leave a training process behind
+        }
+    }
+
+    private async Task<StageResult> SuperviseProcessAsync(ActiveRun active, TrainStage stage, Process process, IReadOnlyList<string> arguments, bool resume,
+        EventFileReader reader, OutputCollector output, CancellationToken stoppingToken)
+    {
         await StageStartedAsync(active.RunId, stage, process, arguments, resume).ConfigureAwait(false);
         logger.LogInformation("Run {RunId}: {Stage} started as process {ProcessId}", active.RunId, stage.Phase, process.Id);
 
@@ -304,6 +320,18 @@ public sealed class TrainingSupervisor(
             + (tail.Length > 0 ? $" Last lines of its error output:\n{tail}" : " It wrote no error output."));
     }
 
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
     private ProcessStartInfo StartInfo(IReadOnlyList<string> arguments, string workingDirectory)
     {
         var info = new ProcessStartInfo(Cli.FileName)
@@ -318,6 +346,8 @@ public sealed class TrainingSupervisor(
         foreach (string argument in Cli.PrefixArguments.Concat(arguments))
             info.ArgumentList.Add(argument);
         foreach (var (name, value) in WorkerLaunchPlan.Environment(null))
+            info.Environment[name] = value;
+        foreach (var (name, value) in _options.Environment)
             info.Environment[name] = value;
         return info;
     }
@@ -426,7 +456,7 @@ public sealed class TrainingSupervisor(
         {
             await FinishAsync(runId, status, error).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
         {
             logger.LogError(e, "Could not mark run {RunId} {Status}", runId, status.ToText());
         }
