@@ -12,12 +12,19 @@ public sealed class SystemInfoService(PhoenixPaths paths, ILogger<SystemInfoServ
     /// How long nvidia-smi may take before its answer is given up.
     public static readonly TimeSpan NvidiaSmiTimeout = TimeSpan.FromSeconds(5);
 
+    /// What libtorch reports does not change while the process runs: asked once, on a thread-pool thread (the first
+    /// call into TorchSharp loads libtorch, hundreds of MB).
+    private static readonly Lazy<Task<TorchProbe>> Probe = new(() => Task.Run(ProbeTorch));
+
+    /// CUDA devices libtorch can use in this process (0 with the CPU build or without a driver); the training
+    /// processes run the same build and see the same devices.
+    public async Task<int> CudaDeviceCountAsync() => (await ProbeAsync()).CudaDeviceCount;
+
     public async Task<SystemReport> GatherAsync(CancellationToken cancellationToken = default)
     {
-        // The first call into TorchSharp loads libtorch (hundreds of MB): keep it off the caller's thread.
-        Task<TorchProbe> torch = Task.Run(ProbeTorch, cancellationToken);
+        Task<TorchProbe> torch = ProbeAsync();
         IReadOnlyList<CudaDeviceInfo> gpus = await NvidiaSmi.QueryAsync(NvidiaSmiTimeout, cancellationToken);
-        TorchProbe probe = await torch;
+        TorchProbe probe = await torch.WaitAsync(cancellationToken);
         (string? libTorchPackage, string? libTorchVersion) = FindLibTorchPackage();
 
         string? visible = Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES");
@@ -82,7 +89,15 @@ public sealed class SystemInfoService(PhoenixPaths paths, ILogger<SystemInfoServ
         return (null, null);
     }
 
-    private TorchProbe ProbeTorch()
+    private async Task<TorchProbe> ProbeAsync()
+    {
+        TorchProbe probe = await Probe.Value;
+        if (probe.Exception is { } ex)
+            logger.LogWarning(ex, "libtorch could not be loaded for the system report");
+        return probe;
+    }
+
+    private static TorchProbe ProbeTorch()
     {
         try
         {
@@ -91,17 +106,17 @@ public sealed class SystemInfoService(PhoenixPaths paths, ILogger<SystemInfoServ
                 cuda ? torch.cuda.device_count() : 0,
                 cuda && torch.cuda.is_cudnn_available(),
                 torch.get_num_threads(),
+                null,
                 null);
         }
         catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or NotSupportedException
                                        or ExternalException or EntryPointNotFoundException or BadImageFormatException)
         {
-            logger.LogWarning(ex, "libtorch could not be loaded for the system report");
-            return new TorchProbe(0, false, null,
+            return new TorchProbe(0, false, null, ex,
                 $"libtorch could not be loaded ({ex.GetBaseException().Message}). Training workers need it too: " +
                 "rebuild the application (the build installs the native library) and check the log of the first start.");
         }
     }
 
-    private sealed record TorchProbe(int CudaDeviceCount, bool CudnnAvailable, int? Threads, string? Error);
+    private sealed record TorchProbe(int CudaDeviceCount, bool CudnnAvailable, int? Threads, Exception? Exception, string? Error);
 }
