@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using PhoenixSlt.Core.Data.Synthetic;
+using PhoenixSlt.Tests;
+using PhoenixSlt.Web.Tests.Integration;
+
+namespace PhoenixSlt.E2E.Tests;
+
+/// A portal on real Kestrel that really trains (phoenix-slt train processes) on a tiny synthetic dataset made for
+/// these tests, and a headless Debian chromium to drive it.
+public sealed class TrainingPortalFixture : IAsyncLifetime
+{
+    public const string DatasetName = "synth-e2e";
+
+    /// 24 training clips in batches of 4: 6 optimizer steps make one epoch.
+    public const int TrainSamples = 24;
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly string _root = TestPaths.NewTempDir("phoenix-e2e-training");
+    private IPlaywright? _playwright;
+    private PhoenixWebFactory? _factory;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(PortalFixture.ChromiumPath))
+            throw new InvalidOperationException(
+                $"Chromium not found at {PortalFixture.ChromiumPath}: install Debian's browser with `apt-get install -y chromium` "
+                + "or point PHOENIX_CHROMIUM at a chromium binary.");
+        string dataRoot = Path.Combine(_root, "data");
+        SyntheticPhoenixGenerator.Generate(new SynthOptions(Path.Combine(dataRoot, DatasetName), TrainSamples, 8, 8, Seed: 11) { MaxParallelism = 2 });
+        _factory = new PhoenixWebFactory(new Dictionary<string, string?>
+        {
+            ["Phoenix:DataRoot"] = dataRoot,
+            ["Phoenix:CheckpointRoot"] = Path.Combine(_root, "checkpoints"),
+            ["Phoenix:DefaultDataset"] = DatasetName,
+            ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
+            ["Phoenix:Training:PollInterval"] = "00:00:00.100",
+            // One libtorch thread: the training process shares two cores with the portal and the browser.
+            ["Phoenix:Training:Environment:OMP_NUM_THREADS"] = "1",
+        });
+        BaseAddress = _factory.StartKestrel();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = PortalFixture.ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    /// A new page whose Blazor circuit is connected (the layout reports data-interactive="true").
+    public async Task<IPage> OpenInteractiveAsync(string relativeUrl)
+    {
+        IPage page = await Browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(new Uri(BaseAddress, relativeUrl).ToString());
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_factory is not null)
+            await _factory.DisposeAsync(); // stops the portal, which stops its training processes
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS temp cleaner.
+        }
+    }
+}
+
+/// Launches training from the browser: the New-run form queues a tiny slt run, the page opens the run, and the
+/// loss chart fills live as the training process reports its steps.
+public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClassFixture<TrainingPortalFixture>
+{
+    private const int MaxSteps = 6;
+
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task NewRunPage_TinySltRun_LandsOnRunDetailAndTheLossChartFillsLive()
+    {
+        IPage page = await portal.OpenInteractiveAsync("runs/new");
+        await Assertions.Expect(page.Locator("input[data-testid=dataset]")).ToHaveValueAsync(TrainingPortalFixture.DatasetName);
+        await Assertions.Expect(page.Locator("input[data-testid=phase]")).ToHaveValueAsync("slt");
+
+        await SetAsync(page, "name", "browser slt");
+        await SetAsync(page, "epochs", "");
+        await SetAsync(page, "max-steps", MaxSteps.ToString(CultureInfo.InvariantCulture));
+        await SetAsync(page, "batch-size", "4");
+        await SetAsync(page, "log-every", "1");
+        await SetAsync(page, "beams", "1");
+        await SetAsync(page, "loader-workers", "0");
+        await page.Locator("[data-testid=submit]").ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(RunUrl());
+        await Assertions.Expect(page.Locator("[data-testid=run-name]")).ToHaveTextAsync("browser slt");
+
+        // Poll the chart as the run goes: the number of drawn loss points must grow, one per step, to MaxSteps.
+        ILocator lossPath = page.Locator("[data-testid=loss-chart] path[data-series='train loss']");
+        ILocator status = page.Locator("[data-testid=run-status]");
+        var seen = new SortedSet<int>();
+        DateTime deadline = DateTime.UtcNow + RunTimeout;
+        while (true)
+        {
+            int points = await lossPath.CountAsync() == 0 ? 0 : int.Parse(await lossPath.GetAttributeAsync("data-points") ?? "0", CultureInfo.InvariantCulture);
+            seen.Add(points);
+            string? state = await status.GetAttributeAsync("data-status");
+            if (state is "completed" && points == MaxSteps)
+                break;
+            if (state is "failed" or "cancelled" or "interrupted")
+                Assert.Fail($"the run ended {state}: {string.Join(' ', await page.Locator("[data-testid=run-error]").AllTextContentsAsync())}\n"
+                            + string.Join('\n', await page.Locator("[data-testid=log-line]").AllTextContentsAsync()));
+            Assert.True(DateTime.UtcNow < deadline, $"the run did not complete within {RunTimeout}; loss points seen: {string.Join(", ", seen)}");
+            await Task.Delay(100);
+        }
+
+        Assert.True(seen.Count >= 2, $"the chart never changed while the page was open (points seen: {string.Join(", ", seen)})");
+        Assert.Equal(MaxSteps, seen.Max);
+        await Assertions.Expect(page.Locator("[data-testid='loss-chart-latest-train loss']")).ToHaveTextAsync(LatestLoss());
+        await Assertions.Expect(page.Locator("[data-testid=run-progress-text]")).ToContainTextAsync($"step {MaxSteps} / {MaxSteps}");
+        await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]")).ToHaveCountAsync(2);
+        await page.CloseAsync();
+    }
+
+    /// Types <paramref name="value"/> into the field and commits it (the change event a browser sends when the field
+    /// is left), without moving the focus into the next field.
+    private static async Task SetAsync(IPage page, string field, string value)
+    {
+        ILocator input = page.Locator($"input[data-testid={field}]");
+        await input.FillAsync(value);
+        await input.DispatchEventAsync("change");
+        await Assertions.Expect(input).ToHaveValueAsync(value);
+    }
+
+    [GeneratedRegex(@"/runs/\d+$")]
+    private static partial Regex RunUrl();
+
+    /// "2.7134 @ 6": a finite loss at the last step.
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)? @ 6$")]
+    private static partial Regex LatestLoss();
+}
