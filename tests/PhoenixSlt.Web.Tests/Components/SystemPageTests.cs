@@ -126,6 +126,22 @@ public sealed class SystemPageTests : PortalTestContext, IDisposable
         Assert.Equal(new KeyValuePair<string, string>("libtorch-cpu-linux-x64", "2.10.0"), DepsJsonLibraries.FindLibTorch(libraries));
     }
 
+    [Fact]
+    public void SplitDepsFiles_HostValue_SplitsOnSemicolons()
+    {
+        Assert.Equal(["/app/a.deps.json", "/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.12/Microsoft.NETCore.App.deps.json"],
+            DepsJsonLibraries.SplitDepsFiles("/app/a.deps.json;/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.12/Microsoft.NETCore.App.deps.json;"));
+    }
+
+    [Fact]
+    public void CandidateFiles_ThisProcess_AreAllExistingFiles()
+    {
+        IReadOnlyList<string> files = DepsJsonLibraries.CandidateFiles(AppContext.BaseDirectory);
+
+        Assert.NotEmpty(files);
+        Assert.All(files, f => Assert.True(File.Exists(f), $"{f} does not exist"));
+    }
+
     [Theory]
     [InlineData(null, "–")]
     [InlineData(1023L, "1023 B")]

@@ -42,9 +42,13 @@ public static class DepsJsonLibraries
     {
         var files = new List<string>();
         if (AppContext.GetData("APP_CONTEXT_DEPS_FILES") is string loaded)
-            files.AddRange(loaded.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            files.AddRange(SplitDepsFiles(loaded));
         if (assemblyDirectory is not null && Directory.Exists(assemblyDirectory))
             files.AddRange(Directory.EnumerateFiles(assemblyDirectory, "*.deps.json").Order(StringComparer.Ordinal));
         return [.. files.Distinct(StringComparer.Ordinal)];
     }
+
+    /// The host lists the loaded deps files separated by ';' on every platform (not the PATH separator).
+    public static IReadOnlyList<string> SplitDepsFiles(string value)
+        => value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
