@@ -49,7 +49,8 @@ def main():
         for axis in row:
             axis.grid(alpha=0.3)
             axis.legend(fontsize=8)
-    fig.suptitle("Synthetic PHOENIX-2014-T, tiny preset, CPU, same SLT budget (1 epoch = 887 steps)")
+    steps = max((e["step"] for e in a if e["type"] == "finished"), default=0)
+    fig.suptitle(f"Synthetic PHOENIX-2014-T, tiny preset, CPU, same SLT budget ({steps} optimizer steps of 8 clips)")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
