@@ -5,6 +5,7 @@ using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Bootstrap;
 using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Services.SystemInfo;
 
 namespace PhoenixSlt.Web.Extensions;
 
@@ -30,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<DatasetBootstrapper>();
         services.AddPhoenixDatabase();
         services.AddPhoenixTraining();
+        services.AddSingleton<SystemInfoService>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

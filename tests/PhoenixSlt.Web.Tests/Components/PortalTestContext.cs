@@ -31,6 +31,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(notifier);
         Services.AddSingleton<DatasetCatalog>();
         Services.AddSingleton<DatasetOverviewCache>();
+        Services.AddSingleton<PhoenixSlt.Web.Services.SystemInfo.SystemInfoService>();
         return notifier;
     }
 

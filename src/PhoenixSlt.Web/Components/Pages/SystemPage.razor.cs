@@ -21,8 +21,7 @@ public partial class SystemPage : IDisposable
         try
         {
             // The service holds no state; it is created here when the host did not register it.
-            SystemInfoService service = Services.GetService<SystemInfoService>()
-                                        ?? ActivatorUtilities.CreateInstance<SystemInfoService>(Services);
+            SystemInfoService service = Services.GetRequiredService<SystemInfoService>();
             _report = await service.GatherAsync(_disposed.Token);
             _error = null;
         }

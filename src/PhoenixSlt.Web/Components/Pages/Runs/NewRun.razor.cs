@@ -78,7 +78,7 @@ public partial class NewRun
     private async Task LoadDevicesAsync()
     {
         // The service holds no state of its own; it is created here when the host did not register it.
-        SystemInfoService system = Services.GetService<SystemInfoService>() ?? ActivatorUtilities.CreateInstance<SystemInfoService>(Services);
+        SystemInfoService system = Services.GetRequiredService<SystemInfoService>();
         _cudaDevices = await system.CudaDeviceCountAsync();
         _devices = _cudaDevices == 0
             ? [RunRequest.DefaultDevice]
