@@ -136,12 +136,17 @@ public sealed partial class ProgressEventsTests
         for (int i = 0; i < headings.Count; i++)
         {
             int start = headings[i].Index + headings[i].Length;
-            int end = i + 1 < headings.Count ? headings[i + 1].Index : doc.Length;
+            // A section ends at the next heading of any level up to 3 (the portal's sections follow the events).
+            Match next = AnyHeading().Match(doc, start);
+            int end = next.Success ? next.Index : doc.Length;
             yield return (headings[i].Groups[1].Value, doc[start..end]);
         }
     }
 
     private static string[] Keys(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();
+
+    [GeneratedRegex(@"^#{1,3} ", RegexOptions.Multiline)]
+    private static partial Regex AnyHeading();
 
     [GeneratedRegex(@"^### `([a-z_]+)`", RegexOptions.Multiline)]
     private static partial Regex SectionHeading();
