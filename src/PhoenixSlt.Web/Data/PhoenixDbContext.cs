@@ -11,6 +11,8 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
     public DbSet<MetricPoint> MetricPoints => Set<MetricPoint>();
     public DbSet<RunLogLine> RunLogLines => Set<RunLogLine>();
     public DbSet<CheckpointEntity> Checkpoints => Set<CheckpointEntity>();
+    public DbSet<EvaluationEntity> Evaluations => Set<EvaluationEntity>();
+    public DbSet<EvaluationSentence> EvaluationSentences => Set<EvaluationSentence>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -56,6 +58,7 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
             checkpoint.HasIndex(c => c.RunId);
             checkpoint.HasOne<RunEntity>().WithMany().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.SetNull);
         });
+        EvaluationModelConfiguration.Configure(modelBuilder);
     }
 }
 

@@ -1,3 +1,4 @@
+using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Services;
 
 namespace PhoenixSlt.Web.Extensions;
@@ -12,6 +13,7 @@ public static class EndpointRouteBuilderExtensions
                 bootstrap.Current.State.ToString(),
                 bootstrap.Current.Error)))
             .ExcludeFromDescription();
+        endpoints.MapCheckpointsApi();
         return endpoints;
     }
 

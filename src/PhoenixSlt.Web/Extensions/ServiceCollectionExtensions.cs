@@ -4,6 +4,7 @@ using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Bootstrap;
 using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Services.SystemInfo;
 
@@ -31,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<DatasetBootstrapper>();
         services.AddPhoenixDatabase();
         services.AddPhoenixTraining();
+        services.AddPhoenixEvaluation();
         services.AddSingleton<SystemInfoService>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();

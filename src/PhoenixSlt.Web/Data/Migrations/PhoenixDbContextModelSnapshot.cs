@@ -61,6 +61,117 @@ namespace PhoenixSlt.Web.Data.Migrations
                     b.ToTable("checkpoints", (string)null);
                 });
 
+            modelBuilder.Entity("PhoenixSlt.Web.Data.EvaluationEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Beams")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Bleu1")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Bleu2")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Bleu3")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Bleu4")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("CheckpointId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CheckpointPath")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Chrf")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Clips")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("RougeL")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("SacreBleu")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CheckpointId");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("evaluations", (string)null);
+                });
+
+            modelBuilder.Entity("PhoenixSlt.Web.Data.EvaluationSentence", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("EvaluationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hypothesis")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("SentenceBleu")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EvaluationId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("evaluation_sentences", (string)null);
+                });
+
             modelBuilder.Entity("PhoenixSlt.Web.Data.MetricPoint", b =>
                 {
                     b.Property<long>("Id")
@@ -248,6 +359,24 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("PhoenixSlt.Web.Data.EvaluationEntity", b =>
+                {
+                    b.HasOne("PhoenixSlt.Web.Data.CheckpointEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CheckpointId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("PhoenixSlt.Web.Data.EvaluationSentence", b =>
+                {
+                    b.HasOne("PhoenixSlt.Web.Data.EvaluationEntity", null)
+                        .WithMany("Sentences")
+                        .HasForeignKey("EvaluationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PhoenixSlt.Web.Data.MetricPoint", b =>
                 {
                     b.HasOne("PhoenixSlt.Web.Data.RunEntity", null)
@@ -264,6 +393,11 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("PhoenixSlt.Web.Data.EvaluationEntity", b =>
+                {
+                    b.Navigation("Sentences");
                 });
 
             modelBuilder.Entity("PhoenixSlt.Web.Data.RunEntity", b =>

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Runs;
+
+namespace PhoenixSlt.Web.Api;
+
+/// REST API of checkpoint evaluations, comparisons (paired bootstrap) and the mBART import; in /openapi/v1.json.
+public static class CheckpointsApi
+{
+    public static IEndpointRouteBuilder MapCheckpointsApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var checkpoints = endpoints.MapGroup("/api/checkpoints").WithTags("Checkpoints");
+        checkpoints.MapPost("/{id:int}/evaluate", EvaluateAsync).WithName("EvaluateCheckpoint")
+            .WithSummary("Queue an evaluation of an slt checkpoint on dev or test (phoenix-slt evaluate).");
+        checkpoints.MapPost("/import-mbart", ImportMBartAsync).WithName("ImportMBart")
+            .WithSummary("Register a Hugging Face mBART folder (config.json, model.safetensors, sentencepiece.bpe.model) as a checkpoint.");
+        var evaluations = endpoints.MapGroup("/api/evaluations").WithTags("Evaluations");
+        evaluations.MapGet("/", ListAsync).WithName("ListEvaluations").WithSummary("Evaluations, newest first.");
+        evaluations.MapGet("/{id:int}", GetAsync).WithName("GetEvaluation").WithSummary("An evaluation with its per-sentence hypotheses and sentence BLEU.");
+        endpoints.MapGet("/api/compare", CompareAsync).WithTags("Evaluations").WithName("CompareEvaluations")
+            .WithSummary("Metrics, paired bootstrap significance against the first evaluation, and per-sentence rows (?evaluations=1,2).");
+        return endpoints;
+    }
+
+    public sealed record ImportMBartRequest(string? Path);
+
+    public static async Task<Results<Accepted<EvaluationInfo>, NotFound<ProblemDetailsText>, ValidationProblem>> EvaluateAsync(
+        int id, EvaluationRequest request, EvaluationService service, CancellationToken cancellationToken)
+    {
+        var result = await service.SubmitAsync(id, request, cancellationToken).ConfigureAwait(false);
+        if (result.CheckpointMissing)
+            return TypedResults.NotFound(new ProblemDetailsText($"Checkpoint {id} does not exist; list them with GET /api/checkpoints."));
+        return result.Evaluation is EvaluationInfo evaluation
+            ? TypedResults.Accepted($"/api/evaluations/{evaluation.Id}", evaluation)
+            : TypedResults.ValidationProblem(result.Errors, title: "The evaluation cannot be run.");
+    }
+
+    public static async Task<Ok<IReadOnlyList<EvaluationInfo>>> ListAsync(EvaluationService service, int? checkpoint, CancellationToken cancellationToken)
+        => TypedResults.Ok(await service.ListAsync(checkpoint, cancellationToken).ConfigureAwait(false));
+
+    public static async Task<Results<Ok<EvaluationDetails>, NotFound<ProblemDetailsText>>> GetAsync(int id, EvaluationService service, CancellationToken cancellationToken)
+    {
+        var details = await service.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return details is null ? TypedResults.NotFound(new ProblemDetailsText($"Evaluation {id} does not exist.")) : TypedResults.Ok(details);
+    }
+
+    public static async Task<Results<Ok<EvaluationComparison>, NotFound<ProblemDetailsText>, ValidationProblem>> CompareAsync(
+        string? evaluations, EvaluationService service, CancellationToken cancellationToken)
+    {
+        if (ParseIds(evaluations) is not { } ids)
+            return Invalid($"'{evaluations}' is not a list of evaluation ids; give ?evaluations=1,2 (two or more).");
+        var found = await service.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
+        if (found.Count != ids.Count)
+        {
+            var missing = ids.Except(found.Select(f => f.Evaluation.Id));
+            return TypedResults.NotFound(new ProblemDetailsText($"Evaluation(s) {string.Join(", ", missing)} do not exist."));
+        }
+        if (ComparisonBuilder.Problem(found) is string problem)
+            return Invalid(problem);
+        return TypedResults.Ok(ComparisonBuilder.Build(found));
+    }
+
+    public static async Task<Results<Ok<CheckpointInfo>, ValidationProblem>> ImportMBartAsync(ImportMBartRequest request, MBartImport import, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (MBartImport.Problem(request.Path) is string problem)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["path"] = [problem] }, title: "The folder cannot be imported.");
+        return TypedResults.Ok(await import.ImportAsync(request.Path, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// "1,2,3" → [1, 2, 3] (distinct, in order), or null when it is not such a list.
+    public static IReadOnlyList<int>? ParseIds(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var ids = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id <= 0)
+                return null;
+            if (!ids.Contains(id))
+                ids.Add(id);
+        }
+        return ids.Count == 0 ? null : ids;
+    }
+
+    private static ValidationProblem Invalid(string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["evaluations"] = [message] }, title: "The evaluations cannot be compared.");
+}
