@@ -170,27 +170,16 @@ public partial class RunDetail : IDisposable
 
     private void SelectStage(string stage) => _selectedStage = stage;
 
-    private async Task CancelAsync()
-    {
-        _busy = true;
-        try
-        {
-            RunCommandResult result = await Runs.CancelAsync(Id);
-            Report(result);
-        }
-        finally
-        {
-            _busy = false;
-        }
-    }
+    private Task CancelAsync() => CommandAsync(id => Runs.CancelAsync(id));
 
-    private async Task ResumeAsync()
+    private Task ResumeAsync() => CommandAsync(id => Runs.ResumeAsync(id));
+
+    private async Task CommandAsync(Func<int, Task<RunCommandResult>> command)
     {
         _busy = true;
         try
         {
-            RunCommandResult result = await Runs.ResumeAsync(Id);
-            Report(result);
+            Report(await command(Id));
         }
         finally
         {
