@@ -1,0 +1,120 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+using PhoenixSlt.Web.Components.Shared;
+using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Runs;
+
+namespace PhoenixSlt.Web.Components.Pages.Checkpoints;
+
+public partial class CheckpointsPage : IDisposable
+{
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly HashSet<int> _selected = [];
+    private List<CheckpointInfo> _checkpoints = [];
+    private List<EvaluationInfo> _evaluations = [];
+    private IDisposable? _subscription;
+    private bool _loading;
+    private string _split = "dev";
+    private int _beams = 4;
+    private string? _importPath;
+    private string? _importError;
+
+    [Inject] private RunStore Store { get; set; } = null!;
+    [Inject] private EvaluationService Evaluations { get; set; } = null!;
+    [Inject] private EvaluationNotifier Notifier { get; set; } = null!;
+    [Inject] private MBartImport Import { get; set; } = null!;
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
+    [Inject] private ILogger<CheckpointsPage> Logger { get; set; } = null!;
+
+    private string CompareHref => ComparePage.Href(_evaluations.Where(e => _selected.Contains(e.Id)).OrderBy(e => e.Id).Select(e => e.Id));
+
+    protected override async Task OnInitializedAsync()
+    {
+        _subscription = Notifier.Subscribe(changed => _ = InvokeAsync(ReloadEvaluationsAsync));
+        _loading = true;
+        try
+        {
+            _checkpoints = [.. await Store.ListCheckpointsAsync(cancellationToken: _disposed.Token)];
+            _evaluations = [.. await Evaluations.ListAsync(cancellationToken: _disposed.Token)];
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // the page was closed
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or IOException)
+        {
+            Logger.LogWarning(e, "Listing checkpoints failed");
+            Snackbar.Add($"Listing the checkpoints failed: {e.Message}. Reload the page to try again.", Severity.Error);
+        }
+        finally
+        {
+            _loading = false;
+        }
+    }
+
+    private async Task ReloadEvaluationsAsync()
+    {
+        if (_disposed.IsCancellationRequested)
+            return;
+        try
+        {
+            _evaluations = [.. await Evaluations.ListAsync(cancellationToken: _disposed.Token)];
+            StateHasChanged();
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // the page was closed
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or IOException)
+        {
+            Logger.LogWarning(e, "Listing evaluations failed");
+        }
+    }
+
+    private async Task EvaluateAsync(CheckpointInfo checkpoint)
+    {
+        var result = await Evaluations.SubmitAsync(checkpoint.Id, new EvaluationRequest { Split = _split, Beams = _beams }, _disposed.Token);
+        if (result.Evaluation is EvaluationInfo evaluation)
+            Snackbar.Add($"Evaluation #{evaluation.Id} queued: {EvaluationInfo.ShortName(checkpoint.Path)} on {evaluation.Split}, {evaluation.Beams} beam(s).", Severity.Success);
+        else
+            Snackbar.Add(result.CheckpointMissing ? "The checkpoint is gone; reload the page." : string.Join(" ", result.Errors.Values.SelectMany(v => v)), Severity.Error);
+        await ReloadEvaluationsAsync();
+    }
+
+    private async Task ImportAsync()
+    {
+        _importError = MBartImport.Problem(_importPath);
+        if (_importError is not null)
+            return;
+        var imported = await Import.ImportAsync(_importPath, _disposed.Token);
+        _checkpoints = [.. await Store.ListCheckpointsAsync(cancellationToken: _disposed.Token)];
+        Snackbar.Add($"Imported {imported.Path} as an mbart checkpoint.", Severity.Success);
+    }
+
+    private void Toggle(int id, bool selected)
+    {
+        if (selected)
+            _selected.Add(id);
+        else
+            _selected.Remove(id);
+    }
+
+    public static string MetricsText(IReadOnlyDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        string[] shown = ["bleu4", "sacrebleu", "rouge_l", "chrf", "val_loss"];
+        var parts = shown.Where(metrics.ContainsKey).Select(n => string.Create(CultureInfo.InvariantCulture, $"{n} {DisplayFormat.Metric(metrics[n])}"));
+        string text = string.Join(" · ", parts);
+        return text.Length == 0 ? "–" : text;
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _disposed.Cancel();
+        _disposed.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
