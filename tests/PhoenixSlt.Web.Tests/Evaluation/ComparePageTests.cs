@@ -1,0 +1,121 @@
+using System.Globalization;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using PhoenixSlt.Core.Metrics;
+using PhoenixSlt.Web.Components.Pages.Checkpoints;
+using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Evaluation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using PhoenixSlt.Tests;
+using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Tests.Components;
+using PhoenixSlt.Web.Tests.Services;
+
+namespace PhoenixSlt.Web.Tests.Evaluation;
+
+/// The Compare page over a real Sqlite file holding two completed evaluations of the same split.
+public sealed class ComparePageTests : PortalTestContext, IDisposable
+{
+    private const string DatasetName = "handmade";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly string _root = TestPaths.NewTempDir("phoenix-compare-page");
+
+    private static readonly string[] References = ["morgen regen im norden", "sonne im süden und westen", "kalt in der nacht"];
+    private static readonly string[] Good = ["morgen regen im norden", "sonne im süden", "kalt in der nacht"];
+    private static readonly string[] Weak = ["regen", "wind im westen", "nacht"];
+
+    public ComparePageTests()
+    {
+        string dataRoot = Path.Combine(_root, "data");
+        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, DatasetName));
+        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        AddDataServices(dataRoot, DatasetName);
+        Services.AddPhoenixDatabase();
+        Services.AddPhoenixTraining();
+        Services.AddPhoenixEvaluation();
+        using PhoenixDbContext db = Contexts.CreateDbContext();
+        PhoenixDatabase.InitializeAsync(db).GetAwaiter().GetResult();
+    }
+
+    private IDbContextFactory<PhoenixDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<PhoenixDbContext>>();
+
+    void IDisposable.Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_root))
+            Directory.Delete(_root, recursive: true);
+    }
+
+    /// Navigates to /checkpoints/compare?evaluations=IDS and renders the page (the query supplies the ids).
+    private IRenderedComponent<ComparePage> RenderAt(string ids)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"checkpoints/compare?evaluations={ids}");
+        Render<MudBlazor.MudPopoverProvider>();
+        return Render<ComparePage>();
+    }
+
+    private (int First, int Second) SaveTwoEvaluations()
+    {
+        using var db = Contexts.CreateDbContext();
+        var checkpoint = new CheckpointEntity { Path = "/ck/runs/1/slt/best", Phase = "slt", Step = 4, CreatedAt = DateTime.UtcNow };
+        db.Checkpoints.Add(checkpoint);
+        db.SaveChanges();
+        EvaluationEntity Evaluation(string[] hypotheses, int beams)
+        {
+            var entity = new EvaluationEntity
+            {
+                CheckpointId = checkpoint.Id, CheckpointPath = checkpoint.Path, Dataset = DatasetName, Split = "dev", Beams = beams,
+                Status = EvaluationStatuses.Completed, CreatedAt = DateTime.UtcNow,
+            };
+            EvaluationScoring.Apply(entity, [.. hypotheses.Select((h, i) => new SentenceResult(i, $"clip{i}", References[i], h, BleuMetric.SentenceScore(h, [References[i]]).Score))]);
+            db.Evaluations.Add(entity);
+            return entity;
+        }
+        var weak = Evaluation(Weak, 1);
+        var good = Evaluation(Good, 4);
+        db.SaveChanges();
+        return (weak.Id, good.Id);
+    }
+
+    [Fact]
+    public void Render_TwoEvaluations_ShowsBothBleuValuesPValueAndSentenceTable()
+    {
+        var (first, second) = SaveTwoEvaluations();
+
+        var page = RenderAt($"{first},{second}");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=sentences-table] tbody tr")), Wait);
+        string weakBleu = BleuMetric.CorpusScore(Weak, [References]).Score.ToString("0.00", CultureInfo.InvariantCulture);
+        string goodBleu = BleuMetric.CorpusScore(Good, [References]).Score.ToString("0.00", CultureInfo.InvariantCulture);
+        Assert.StartsWith(weakBleu + " (", page.Find($"[data-testid=bleu-{first}]").TextContent.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith(goodBleu + " (", page.Find($"[data-testid=bleu-{second}]").TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal("–", page.Find($"[data-testid=p-{first}]").TextContent.Trim());
+        double p = double.Parse(page.Find($"[data-testid=p-{second}]").TextContent.Trim().TrimEnd('*', ' '), CultureInfo.InvariantCulture);
+        Assert.InRange(p, 1.0 / 1001, 1.0);
+        var rows = page.FindAll("[data-testid=sentences-table] tbody tr");
+        Assert.Equal(3, rows.Count);
+        Assert.All(References, r => Assert.Contains(rows, row => row.TextContent.Contains(r, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Render_OneEvaluation_NoTable()
+    {
+        var (first, _) = SaveTwoEvaluations();
+
+        var page = RenderAt($"{first}");
+
+        Assert.Empty(page.FindAll("[data-testid=sentences-table]"));
+    }
+
+    [Fact]
+    public void Render_UnknownEvaluation_SaysWhichIsMissing()
+    {
+        var (first, _) = SaveTwoEvaluations();
+
+        var page = RenderAt($"{first},999");
+
+        page.WaitForAssertion(() => Assert.Contains("999 do not exist", page.Find("[data-testid=compare-problem]").TextContent, StringComparison.Ordinal), Wait);
+    }
+}
