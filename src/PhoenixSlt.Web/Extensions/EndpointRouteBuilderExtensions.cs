@@ -14,6 +14,7 @@ public static class EndpointRouteBuilderExtensions
                 bootstrap.Current.Error)))
             .ExcludeFromDescription();
         endpoints.MapCheckpointsApi();
+        endpoints.MapTranslateApi();
         return endpoints;
     }
 

@@ -7,6 +7,7 @@ using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Services.SystemInfo;
+using PhoenixSlt.Web.Services.Translation;
 
 namespace PhoenixSlt.Web.Extensions;
 
@@ -33,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddPhoenixDatabase();
         services.AddPhoenixTraining();
         services.AddPhoenixEvaluation();
+        services.AddPhoenixTranslation();
         services.AddSingleton<SystemInfoService>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
