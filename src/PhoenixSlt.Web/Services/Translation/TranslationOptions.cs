@@ -22,8 +22,8 @@ public sealed class TranslationOptions
 
     /// Memory the loaded checkpoints may take together (estimated from their weights); the least recently used
     /// checkpoint is unloaded first. The checkpoint in use always stays loaded.
-    [Range(1, 1_000_000)]
-    public int CacheBudgetMb { get; set; } = 2048;
+    [Range(0.001, 1_000_000.0)]
+    public double CacheBudgetMb { get; set; } = 2048;
 
     /// Frames a keypoint or SigLIP upload may have at most.
     [Range(1, 100_000)]
@@ -49,5 +49,5 @@ public sealed class TranslationOptions
     [Required]
     public string Device { get; set; } = "cpu";
 
-    public long CacheBudgetBytes => CacheBudgetMb * 1024L * 1024L;
+    public long CacheBudgetBytes => (long)(CacheBudgetMb * 1024 * 1024);
 }

@@ -98,7 +98,7 @@ public sealed class TranslationService : IDisposable
         var pending = new List<Pending>();
         try
         {
-            while (true)
+            while (!_stopping.IsCancellationRequested)
             {
                 while (_queue.Reader.TryRead(out var next))
                     pending.Add(next);
