@@ -1,4 +1,3 @@
-using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Components;
 using PhoenixSlt.Web.Extensions;
 
@@ -14,7 +13,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapPhoenixHealth();
-app.MapPhoenixTraining();
+app.MapPhoenixApis();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -13,6 +13,14 @@ public static class EndpointRouteBuilderExtensions
                 bootstrap.Current.State.ToString(),
                 bootstrap.Current.Error)))
             .ExcludeFromDescription();
+        return endpoints;
+    }
+
+    /// The portal's REST APIs and hubs: runs (/api/runs, /hubs/training), checkpoints and evaluations
+    /// (/api/checkpoints, /api/evaluations, /api/compare), translation (/api/translate, /hubs/translate).
+    public static IEndpointRouteBuilder MapPhoenixApis(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPhoenixTraining();
         endpoints.MapCheckpointsApi();
         endpoints.MapTranslateApi();
         return endpoints;
