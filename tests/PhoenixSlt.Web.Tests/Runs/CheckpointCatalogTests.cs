@@ -63,6 +63,35 @@ public sealed class CheckpointCatalogTests : IDisposable
             Assert.False(await db.Checkpoints.AnyAsync(c => c.Path == orphan));
     }
 
+    [Fact]
+    public async Task ScanAsync_ImportedHuggingFaceFolder_KeptWhileItsConfigExists()
+    {
+        string hf = Path.Combine(CheckpointRoot, "..", "hf-mbart-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(hf);
+        File.WriteAllText(Path.Combine(hf, "config.json"), "{\"d_model\": 8}");
+        try
+        {
+            await using (var db = _database.Create())
+            {
+                db.Checkpoints.Add(new CheckpointEntity { Path = hf, Phase = "mbart", CreatedAt = DateTime.UtcNow });
+                await db.SaveChangesAsync();
+                await CheckpointCatalog.ScanAsync(db, CheckpointRoot);
+            }
+            await using (var db = _database.Create())
+                Assert.True(await db.Checkpoints.AnyAsync(c => c.Path == hf));   // no checkpoint.json, still there
+
+            File.Delete(Path.Combine(hf, "config.json"));
+            await using (var db = _database.Create())
+                await CheckpointCatalog.ScanAsync(db, CheckpointRoot);
+            await using (var db = _database.Create())
+                Assert.False(await db.Checkpoints.AnyAsync(c => c.Path == hf));
+        }
+        finally
+        {
+            Directory.Delete(hf, recursive: true);
+        }
+    }
+
     private string Write(string relative, CheckpointPhase phase, long step)
     {
         string folder = Path.Combine(CheckpointRoot, relative);

@@ -81,10 +81,17 @@ public static class CheckpointCatalog
             await UpsertAsync(db, found, cancellationToken).ConfigureAwait(false);
         }
         var rows = await db.Checkpoints.ToListAsync(cancellationToken).ConfigureAwait(false);
-        db.Checkpoints.RemoveRange(rows.Where(r => !seen.Contains(r.Path) && !CheckpointFolder.IsCheckpoint(r.Path)));
+        db.Checkpoints.RemoveRange(rows.Where(r => !seen.Contains(r.Path) && IsGone(r)));
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return seen.Count;
     }
+
+    /// A row whose folder no longer holds its checkpoint: checkpoint.json for our phases, config.json for an
+    /// imported Hugging Face mBART folder (which has no checkpoint.json and may live outside the root).
+    private static bool IsGone(CheckpointEntity row)
+        => row.Phase == PhoenixSlt.Web.Services.Evaluation.MBartImport.Phase
+            ? !File.Exists(Path.Combine(row.Path, "config.json"))
+            : !CheckpointFolder.IsCheckpoint(row.Path);
 
     /// The run id of a folder under CheckpointRoot/runs/&lt;id&gt;/, or null.
     public static int? RunIdOf(string folder, string checkpointRoot)
