@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PhoenixSlt.Core.Data;
-using PhoenixSlt.Training.Launch;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Runs;
 
@@ -146,20 +145,7 @@ public sealed class EvaluationRunner(
     private async Task<string?> RunProcessAsync(IReadOnlyList<string> arguments, string workDir, CancellationToken stoppingToken)
     {
         var cli = supervisor.Cli;
-        var info = new ProcessStartInfo(cli.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-            WorkingDirectory = workDir,
-        };
-        foreach (string argument in cli.PrefixArguments.Concat(arguments))
-            info.ArgumentList.Add(argument);
-        foreach (var (name, value) in WorkerLaunchPlan.Environment(null))
-            info.Environment[name] = value;
-        foreach (var (name, value) in trainingOptions.Value.Environment)
-            info.Environment[name] = value;
+        var info = cli.StartInfo(arguments, workDir, trainingOptions.Value.Environment);
 
         var stderr = new Queue<string>();
         int keep = options.Value.StderrTailLines;

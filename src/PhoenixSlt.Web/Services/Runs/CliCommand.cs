@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
+using PhoenixSlt.Training.Launch;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -22,6 +24,27 @@ public sealed record CliCommand(string FileName, IReadOnlyList<string> PrefixArg
             return new CliCommand(path, []);
         string dotnet = string.IsNullOrWhiteSpace(options.DotnetPath) ? DotnetHost() : options.DotnetPath.Trim();
         return new CliCommand(dotnet, [path]);
+    }
+
+    /// A start of `phoenix-slt <arguments>` in <paramref name="workingDirectory"/> with redirected output, the
+    /// training workers' environment (WorkerLaunchPlan) and then <paramref name="environment"/> on top.
+    public ProcessStartInfo StartInfo(IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo(FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (string argument in PrefixArguments.Concat(arguments))
+            info.ArgumentList.Add(argument);
+        foreach (var (name, value) in WorkerLaunchPlan.Environment(null))
+            info.Environment[name] = value;
+        foreach (var (name, value) in environment)
+            info.Environment[name] = value;
+        return info;
     }
 
     /// The program file (the .dll or the executable) that must exist.

@@ -333,24 +333,7 @@ public sealed class TrainingSupervisor(
     }
 
     private ProcessStartInfo StartInfo(IReadOnlyList<string> arguments, string workingDirectory)
-    {
-        var info = new ProcessStartInfo(Cli.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            CreateNoWindow = true,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (string argument in Cli.PrefixArguments.Concat(arguments))
-            info.ArgumentList.Add(argument);
-        foreach (var (name, value) in WorkerLaunchPlan.Environment(null))
-            info.Environment[name] = value;
-        foreach (var (name, value) in _options.Environment)
-            info.Environment[name] = value;
-        return info;
-    }
+        => Cli.StartInfo(arguments, workingDirectory, _options.Environment);
 
     /// Reads new event lines and output lines, persists them in one transaction and publishes them.
     private async Task PumpAsync(int runId, string stage, EventFileReader reader, OutputCollector output, StageEnd end)
