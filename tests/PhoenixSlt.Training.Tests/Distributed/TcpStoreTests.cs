@@ -173,8 +173,9 @@ public sealed class TcpStoreTests
     [Fact]
     public async Task RequestAsync_ServerGone_FailsWithDistributedException()
     {
-        var host = await TcpStore.HostAsync("127.0.0.1", 0, TimeSpan.FromMilliseconds(500));
-        await using var client = await TcpStore.ConnectAsync("127.0.0.1", host.Port, TimeSpan.FromMilliseconds(500));
+        // Generous connection timeouts (a busy CI machine once missed 0.5 s); the request's own 5 s bounds the failure.
+        var host = await TcpStore.HostAsync("127.0.0.1", 0, Timeout);
+        await using var client = await TcpStore.ConnectAsync("127.0.0.1", host.Port, Timeout);
         await host.DisposeAsync();
 
         var error = await Assert.ThrowsAsync<DistributedException>(() => client.GetAsync("anything", TimeSpan.FromSeconds(5)));
