@@ -1,5 +1,6 @@
 using PhoenixSlt.Web.Components;
 using PhoenixSlt.Web.Extensions;
+using PhoenixSlt.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddPhoenixServices();
@@ -9,10 +10,16 @@ var app = builder.Build();
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseMiddleware<ApiStatusCodesMiddleware>();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
+app.UseMiddleware<ApiAntiforgeryMiddleware>();
 
-app.MapStaticAssets();
+// Static files (styles, scripts, icons) are public; every other endpoint requires sign-in (fallback policy).
+app.MapStaticAssets().AllowAnonymous();
 app.MapPhoenixHealth();
+app.MapPhoenixAccount();
 app.MapPhoenixApis();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();

@@ -1,3 +1,4 @@
+using PhoenixSlt.Web.Security;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PhoenixSlt.Web.Services.Evaluation;
@@ -12,9 +13,9 @@ public static class CheckpointsApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var checkpoints = endpoints.MapGroup("/api/checkpoints").WithTags("Checkpoints");
-        checkpoints.MapPost("/{id:int}/evaluate", EvaluateAsync).WithName("EvaluateCheckpoint")
+        checkpoints.MapPost("/{id:int}/evaluate", EvaluateAsync).WithName("EvaluateCheckpoint").RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Queue an evaluation of an slt checkpoint on dev or test (phoenix-slt evaluate).");
-        checkpoints.MapPost("/import-mbart", ImportMBartAsync).WithName("ImportMBart")
+        checkpoints.MapPost("/import-mbart", ImportMBartAsync).WithName("ImportMBart").RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Register a Hugging Face mBART folder (config.json, model.safetensors, sentencepiece.bpe.model) as a checkpoint.");
         var evaluations = endpoints.MapGroup("/api/evaluations").WithTags("Evaluations");
         evaluations.MapGet("/", ListAsync).WithName("ListEvaluations").WithSummary("Evaluations, newest first.");

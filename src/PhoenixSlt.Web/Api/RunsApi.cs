@@ -1,3 +1,4 @@
+using PhoenixSlt.Web.Security;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,11 +14,11 @@ public static class RunsApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var runs = endpoints.MapGroup("/api/runs").WithTags("Runs");
-        runs.MapPost("/", CreateAsync).WithName("CreateRun").WithSummary("Queue a new training run (same validation as the New-run form).");
+        runs.MapPost("/", CreateAsync).WithName("CreateRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Queue a new training run (same validation as the New-run form).");
         runs.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("List runs, filtered by status and phase.");
         runs.MapGet("/{id:int}", GetAsync).WithName("GetRun").WithSummary("A run with its settings and latest validation translations.");
-        runs.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelRun").WithSummary("Cancel a queued or running run.");
-        runs.MapPost("/{id:int}/resume", ResumeAsync).WithName("ResumeRun").WithSummary("Resume a failed, cancelled or interrupted run from its last checkpoint.");
+        runs.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Cancel a queued or running run.");
+        runs.MapPost("/{id:int}/resume", ResumeAsync).WithName("ResumeRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Resume a failed, cancelled or interrupted run from its last checkpoint.");
         runs.MapGet("/{id:int}/metrics", MetricsAsync).WithName("GetRunMetrics").WithSummary("Metric points as JSON, or CSV with ?format=csv.");
         runs.MapGet("/{id:int}/logs", LogsAsync).WithName("GetRunLogs").WithSummary("The last log lines of a run.");
         endpoints.MapGet("/api/checkpoints", CheckpointsAsync).WithTags("Checkpoints").WithName("ListCheckpoints")

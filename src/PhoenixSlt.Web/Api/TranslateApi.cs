@@ -30,6 +30,7 @@ public static class TranslateApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            // The form is read by hand; cookie-authenticated calls are checked by ApiAntiforgeryMiddleware.
             .DisableAntiforgery();
         endpoints.MapHub<TranslateHub>(TranslateHub.Route);
         return endpoints;

@@ -3,7 +3,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace PhoenixSlt.Web.Data;
 
-/// The portal's Sqlite database: training runs, their metric points and log lines, and checkpoints.
+/// The portal's Sqlite database: training runs, their metric points and log lines, checkpoints, evaluations and
+/// user accounts.
 /// Create contexts through IDbContextFactory&lt;PhoenixDbContext&gt; (Blazor Server and background services).
 public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options) : DbContext(options)
 {
@@ -13,6 +14,7 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
     public DbSet<CheckpointEntity> Checkpoints => Set<CheckpointEntity>();
     public DbSet<EvaluationEntity> Evaluations => Set<EvaluationEntity>();
     public DbSet<EvaluationSentence> EvaluationSentences => Set<EvaluationSentence>();
+    public DbSet<UserEntity> Users => Set<UserEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -59,6 +61,18 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
             checkpoint.HasOne<RunEntity>().WithMany().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.SetNull);
         });
         EvaluationModelConfiguration.Configure(modelBuilder);
+        modelBuilder.Entity<UserEntity>(user =>
+        {
+            user.ToTable("users");
+            // NOCASE: "Admin" and "admin" are the same account.
+            user.Property(u => u.UserName).HasMaxLength(64).UseCollation("NOCASE");
+            user.HasIndex(u => u.UserName).IsUnique();
+            user.Property(u => u.Role).HasMaxLength(16);
+            user.Property(u => u.ApiKeyHash).HasMaxLength(64);
+            user.HasIndex(u => u.ApiKeyHash).IsUnique();
+            user.Property(u => u.ApiKeyPrefix).HasMaxLength(8);
+            user.Property(u => u.SecurityStamp).HasMaxLength(32);
+        });
     }
 }
 

@@ -12,6 +12,7 @@ public static class EndpointRouteBuilderExtensions
                 "ok",
                 bootstrap.Current.State.ToString(),
                 bootstrap.Current.Error)))
+            .AllowAnonymous()
             .ExcludeFromDescription();
         return endpoints;
     }

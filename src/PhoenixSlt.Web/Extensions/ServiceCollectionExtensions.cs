@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Options;
+using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Bootstrap;
 using PhoenixSlt.Web.Services.Datasets;
@@ -32,6 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ISyntheticDatasetWriter, SyntheticPhoenixWriter>();
         services.AddHostedService<DatasetBootstrapper>();
         services.AddPhoenixDatabase();
+        services.AddPhoenixSecurity();
         services.AddPhoenixTraining();
         services.AddPhoenixEvaluation();
         services.AddPhoenixTranslation();

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using PhoenixSlt.Web.Components.Shared;
+using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 
@@ -28,10 +30,16 @@ public partial class CheckpointsPage : IDisposable
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private ILogger<CheckpointsPage> Logger { get; set; } = null!;
 
+    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    /// Whether the signed-in user may evaluate and import (operator or admin role).
+    private bool _canOperate;
+
     private string CompareHref => ComparePage.Href(_evaluations.Where(e => _selected.Contains(e.Id)).OrderBy(e => e.Id).Select(e => e.Id));
 
     protected override async Task OnInitializedAsync()
     {
+        _canOperate = PortalAccess.CanOperate(await PortalAccess.UserAsync(AuthenticationState));
         _subscription = Notifier.Subscribe(changed => _ = InvokeAsync(ReloadEvaluationsAsync));
         _loading = true;
         try
@@ -75,6 +83,8 @@ public partial class CheckpointsPage : IDisposable
 
     private async Task EvaluateAsync(CheckpointInfo checkpoint)
     {
+        if (!_canOperate)
+            return;
         var result = await Evaluations.SubmitAsync(checkpoint.Id, new EvaluationRequest { Split = _split, Beams = _beams }, _disposed.Token);
         if (result.Evaluation is EvaluationInfo evaluation)
             Snackbar.Add($"Evaluation #{evaluation.Id} queued: {EvaluationInfo.ShortName(checkpoint.Path)} on {evaluation.Split}, {evaluation.Beams} beam(s).", Severity.Success);
@@ -85,6 +95,8 @@ public partial class CheckpointsPage : IDisposable
 
     private async Task ImportAsync()
     {
+        if (!_canOperate)
+            return;
         _importError = MBartImport.Problem(_importPath);
         if (_importError is not null)
             return;

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Shared;
+using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
@@ -40,6 +42,11 @@ public partial class RunDetail : IDisposable
     [Inject] private TimeProvider Time { get; set; } = null!;
     [Inject] private ILogger<RunDetail> Logger { get; set; } = null!;
 
+    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    /// Whether the signed-in user may cancel and resume (operator or admin role).
+    private bool _canOperate;
+
     private DateTime Now => Time.GetUtcNow().UtcDateTime;
 
     /// The stage whose curves are shown: the one picked, else the run's current stage once it has points,
@@ -57,8 +64,11 @@ public partial class RunDetail : IDisposable
         }
     }
 
-    protected override void OnInitialized()
-        => _throttle = new UpdateThrottle<RunUpdate>(RenderInterval, batch => InvokeAsync(() => ApplyAsync(batch)));
+    protected override async Task OnInitializedAsync()
+    {
+        _throttle = new UpdateThrottle<RunUpdate>(RenderInterval, batch => InvokeAsync(() => ApplyAsync(batch)));
+        _canOperate = PortalAccess.CanOperate(await PortalAccess.UserAsync(AuthenticationState));
+    }
 
     protected override async Task OnParametersSetAsync()
     {
@@ -176,6 +186,8 @@ public partial class RunDetail : IDisposable
 
     private async Task CommandAsync(Func<int, Task<RunCommandResult>> command)
     {
+        if (!_canOperate)
+            return;
         _busy = true;
         try
         {

@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace PhoenixSlt.Web.Security;
+
+public static class SecurityServiceCollectionExtensions
+{
+    /// The default scheme: the API key scheme when the request carries <see cref="AuthOptions.ApiKeyHeader"/>,
+    /// else the sign-in cookie.
+    public const string DefaultScheme = "Phoenix";
+
+    /// Accounts, cookie sign-in, API keys and the authorization policies: everything requires a signed-in user
+    /// (fallback policy) unless an endpoint allows anonymous access (/health, /login, static files).
+    public static IServiceCollection AddPhoenixSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<SignInThrottle>();
+        // After the database initializer (hosted services start in registration order).
+        services.AddHostedService<AdminAccountSeeder>();
+
+        services.AddAuthentication(DefaultScheme)
+            .AddPolicyScheme(DefaultScheme, "Cookie or API key", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(AuthOptions.ApiKeyHeader)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((cookie, auth) => ConfigureCookie(cookie, auth.Value));
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(PortalPolicies.Operator, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator))
+            .AddPolicy(PortalPolicies.Admin, policy => policy.RequireRole(PortalRoles.Admin));
+        services.AddCascadingAuthenticationState();
+        return services;
+    }
+
+    /// Requests answered with status codes instead of a redirect to the sign-in page (scripts and SignalR).
+    public static bool IsApiRequest(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void ConfigureCookie(CookieAuthenticationOptions cookie, AuthOptions auth)
+    {
+        cookie.Cookie.Name = "phoenix.auth";
+        cookie.Cookie.HttpOnly = true;
+        // Lax: sent on top-level navigation from links, never on cross-site POSTs (with antiforgery on top).
+        cookie.Cookie.SameSite = SameSiteMode.Lax;
+        cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        cookie.LoginPath = "/login";
+        cookie.LogoutPath = "/logout";
+        cookie.AccessDeniedPath = "/access-denied";
+        cookie.ExpireTimeSpan = TimeSpan.FromHours(auth.SessionHours);
+        cookie.SlidingExpiration = true;
+        cookie.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
+        cookie.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+        cookie.Events.OnValidatePrincipal = ValidateSessionAsync;
+    }
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (IsApiRequest(context.Request))
+            context.Response.StatusCode = status;
+        else
+            context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// Ends a session whose user was deleted or whose password or role changed since sign-in.
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal;
+        string? id = principal?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value;
+        string? stamp = principal?.FindFirst(UserStore.StampClaim)?.Value;
+        var users = context.HttpContext.RequestServices.GetRequiredService<UserStore>();
+        bool current = int.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out int userId) && stamp is not null
+            && await users.IsCurrentAsync(userId, stamp, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (!current)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+        }
+    }
+}
