@@ -7,8 +7,11 @@ using TorchSharp;
 // Usage: PhoenixSlt.Benchmarks [--models tiny,d384] [--batches 1,8,32] [--beams 5] [--max-new-tokens 20]
 //                               [--source-length 32] [--warmup 1] [--repeats 3] [--max-others-percent 5]
 // Data loading: PhoenixSlt.Benchmarks loader [...] (LoaderBenchmark.Usage).
+// Translation service: PhoenixSlt.Benchmarks translate [...] (TranslationBenchmark.Usage).
 if (args.Length > 0 && args[0] == "loader")
     return LoaderBenchmark.Run(args[1..]);
+if (args.Length > 0 && args[0] == "translate")
+    return TranslationBenchmark.Run(args[1..]);
 var arguments = BenchmarkArguments.Parse(args);
 if (arguments is null)
 {
