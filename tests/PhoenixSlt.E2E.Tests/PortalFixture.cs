@@ -54,19 +54,14 @@ public sealed class PortalFixture : IAsyncLifetime
         });
     }
 
-    /// A new page whose Blazor circuit is connected (the layout reports data-interactive="true").
-    public async Task<IPage> OpenInteractiveAsync(string relativeUrl)
-    {
-        IPage page = await Browser.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        await page.GotoAsync(new Uri(BaseAddress, relativeUrl).ToString());
-        await page.Locator("[data-interactive='true']").WaitForAsync();
-        return page;
-    }
+    /// A new page, signed in as the admin through the sign-in form, whose Blazor circuit is connected (the
+    /// layout reports data-interactive="true").
+    public Task<IPage> OpenInteractiveAsync(string relativeUrl) =>
+        BrowserSignIn.OpenSignedInAsync(Browser, BaseAddress, relativeUrl);
 
     private async Task WaitForFirstStartAsync(TimeSpan timeout)
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress };
+        using var client = PhoenixWebFactory.ApiClient(BaseAddress);
         DateTime deadline = DateTime.UtcNow + timeout;
         while (true)
         {

@@ -18,7 +18,15 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         if (values.Count > 1)
             return AuthenticateResult.Fail($"Send one {AuthOptions.ApiKeyHeader} header, not {values.Count}.");
-        var user = await users.FindByApiKeyAsync(values[0] ?? "", Context.RequestAborted).ConfigureAwait(false);
+        Data.UserEntity? user;
+        try
+        {
+            user = await users.FindByApiKeyAsync(values[0] ?? "", Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (UserStore.IsDatabaseFailure(e))
+        {
+            return AuthenticateResult.Fail($"Accounts are unavailable: the database cannot be read ({e.Message}).");
+        }
         if (user is null)
             return AuthenticateResult.Fail($"The {AuthOptions.ApiKeyHeader} header holds no valid API key.");
         return AuthenticateResult.Success(new AuthenticationTicket(UserStore.ToPrincipal(user, SchemeName), SchemeName));

@@ -87,8 +87,16 @@ public static class SecurityServiceCollectionExtensions
         string? id = principal?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value;
         string? stamp = principal?.FindFirst(UserStore.StampClaim)?.Value;
         var users = context.HttpContext.RequestServices.GetRequiredService<UserStore>();
-        bool current = int.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out int userId) && stamp is not null
-            && await users.IsCurrentAsync(userId, stamp, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        bool current;
+        try
+        {
+            current = int.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out int userId) && stamp is not null
+                && await users.IsCurrentAsync(userId, stamp, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (UserStore.IsDatabaseFailure(e))
+        {
+            current = false; // accounts cannot be checked: the sign-in page tells why
+        }
         if (!current)
         {
             context.RejectPrincipal();

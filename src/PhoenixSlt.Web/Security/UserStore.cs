@@ -193,6 +193,10 @@ public sealed class UserStore(IDbContextFactory<PhoenixDbContext> contexts, Time
         return new ClaimsPrincipal(identity);
     }
 
+    /// Whether an exception means the accounts database cannot be used (missing, unreadable, not migrated).
+    public static bool IsDatabaseFailure(Exception exception) =>
+        exception is Microsoft.Data.Sqlite.SqliteException or DbUpdateException or InvalidOperationException or IOException;
+
     /// Hex SHA-256 of the key's UTF-8 bytes.
     public static string HashApiKey(string apiKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));

@@ -1,16 +1,19 @@
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using MudBlazor;
 using MudBlazor.Services;
 using PhoenixSlt.Web.Options;
+using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Datasets;
 
 namespace PhoenixSlt.Web.Tests.Components;
 
-/// bUnit context with MudBlazor services, loose JS interop and a popover provider (needed by MudSelect).
+/// bUnit context with MudBlazor services, loose JS interop, a popover provider (needed by MudSelect) and a
+/// signed-in user with the operator role (<see cref="Auth"/> changes it).
 public abstract class PortalTestContext : BunitContext, IAsyncLifetime
 {
     protected PortalTestContext()
@@ -18,7 +21,13 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddLogging();
+        Auth = AddAuthorization();
+        Auth.SetAuthorized("tester");
+        Auth.SetRoles(PortalRoles.Operator);
     }
+
+    /// The signed-in user of rendered pages.
+    protected BunitAuthorizationContext Auth { get; }
 
     /// Registers the portal's data services for a data root (the notifier starts as "nothing to do").
     protected BootstrapNotifier AddDataServices(string dataRoot, string defaultDataset = "phoenix-synth")

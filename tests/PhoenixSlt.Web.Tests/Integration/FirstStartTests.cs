@@ -18,7 +18,7 @@ public class FirstStartTests
             ["Phoenix:FirstStart:TestSamples"] = "5",
         });
         Uri baseAddress = factory.StartKestrel();
-        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var client = PhoenixWebFactory.ApiClient(baseAddress);
 
         HealthDto health = await WaitForBootstrapAsync(client);
 
@@ -42,20 +42,24 @@ public class FirstStartTests
     }
 
     [Fact]
-    public async Task Startup_DataRootNotWritable_ReportsFailureAndKeepsServing()
+    public async Task Startup_DataRootNotWritable_ReportsFailureOnHealthAndTheSignInPage()
     {
         // A file where the data root folder should be: the dataset cannot be created below it.
         using var factory = new PhoenixWebFactory();
         File.WriteAllText(factory.DataRoot, "not a folder");
         Uri baseAddress = factory.StartKestrel();
-        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var client = new HttpClient { BaseAddress = baseAddress }; // anonymous: no account can exist
+        using var withKey = PhoenixWebFactory.ApiClient(baseAddress);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await withKey.GetAsync("/api/runs")).StatusCode);
 
         HealthDto health = await WaitForBootstrapAsync(client);
 
         Assert.Equal("Failed", health.Bootstrap);
         Assert.Contains(factory.DataRoot, health.BootstrapError);
-        string home = await client.GetStringAsync("/");
-        Assert.Contains("data-testid=\"bootstrap-failed\"", home);
+        // The accounts live in the database under the data root, so nobody can sign in: the sign-in page says why.
+        string login = await client.GetStringAsync("/login");
+        Assert.Contains("data-testid=\"database-error\"", login);
+        Assert.Contains(factory.DataRoot, login);
     }
 
     private static async Task<HealthDto> WaitForBootstrapAsync(HttpClient client)

@@ -14,7 +14,7 @@ public class PortalServerTests
             ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
         });
         Uri baseAddress = factory.StartKestrel();
-        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var client = PhoenixWebFactory.ApiClient(baseAddress);
 
         using HttpResponseMessage response = await client.GetAsync("/health");
 
@@ -36,7 +36,7 @@ public class PortalServerTests
             ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
         });
         Uri baseAddress = factory.StartKestrel();
-        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var client = PhoenixWebFactory.ApiClient(baseAddress);
 
         using HttpResponseMessage response = await client.GetAsync(path);
 
@@ -51,7 +51,7 @@ public class PortalServerTests
             ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
         });
         Uri baseAddress = factory.StartKestrel();
-        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var client = PhoenixWebFactory.ApiClient(baseAddress);
 
         using HttpResponseMessage response = await client.GetAsync("/no-such-page");
 

@@ -67,7 +67,7 @@ public sealed class TrainingTestHost : IAsyncDisposable
             all[key] = value;
         _factory = new PhoenixWebFactory(all);
         BaseAddress = _factory.StartKestrel();
-        Client = new HttpClient { BaseAddress = BaseAddress };
+        Client = PhoenixWebFactory.ApiClient(BaseAddress);
     }
 
     /// Folder of the database file and checkpoint root (kept across hosts; the caller deletes it).
@@ -149,7 +149,7 @@ public sealed class TrainingTestHost : IAsyncDisposable
     /// A SignalR connection to /hubs/training that records the "event" and "status" messages it receives.
     public async Task<HubRecorder> ConnectHubAsync()
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "hubs/training")).Build();
+        var connection = PortalHubs.Connect(new Uri(BaseAddress, "hubs/training"));
         var recorder = new HubRecorder(connection);
         await connection.StartAsync();
         return recorder;

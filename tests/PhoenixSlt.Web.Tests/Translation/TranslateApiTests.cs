@@ -52,7 +52,7 @@ public sealed class TranslateApiTests(SltCheckpointFixture fixture) : IDisposabl
         var clip = SltCheckpoint.ReadClip(sample.Keypoints, sample.Siglip);
         using (var checkpoint = SltCheckpoint.Load(fixture.Checkpoint))
             expected = checkpoint.Translate([clip], 2)[0];
-        using var client = new HttpClient { BaseAddress = _factory.StartKestrel() };
+        using var client = PhoenixWebFactory.ApiClient(_factory.StartKestrel());
         byte[] kpts = await File.ReadAllBytesAsync(sample.Keypoints);
         byte[] sig = await File.ReadAllBytesAsync(sample.Siglip);
 
@@ -76,7 +76,7 @@ public sealed class TranslateApiTests(SltCheckpointFixture fixture) : IDisposabl
     [Fact]
     public async Task Translate_CheckpointOutsideTheRoot_400NamingTheProblem()
     {
-        using var client = new HttpClient { BaseAddress = _factory.StartKestrel() };
+        using var client = PhoenixWebFactory.ApiClient(_factory.StartKestrel());
         var sample = fixture.Samples[0];
 
         using var response = await client.PostAsync(new Uri("/api/translate", UriKind.Relative),
@@ -90,8 +90,8 @@ public sealed class TranslateApiTests(SltCheckpointFixture fixture) : IDisposabl
     public async Task Translate_ZipWithHubConnection_ResultsPushedToTheCallerAndReturned()
     {
         var baseAddress = _factory.StartKestrel();
-        using var client = new HttpClient { BaseAddress = baseAddress };
-        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(baseAddress, TranslateHub.Route)).Build();
+        using var client = PhoenixWebFactory.ApiClient(baseAddress);
+        await using var hub = PortalHubs.Connect(new Uri(baseAddress, TranslateHub.Route));
         var pushed = new List<TranslationResult>();
         hub.On<TranslationResult>(TranslateHub.ResultMethod, r => { lock (pushed) pushed.Add(r); });
         await hub.StartAsync();

@@ -3,6 +3,7 @@ using Bunit;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Pages.Runs;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Components.Runs;
@@ -201,6 +202,20 @@ public sealed class RunDetailPageTests : RunsTestContext
         Assert.Equal(RunStatus.Cancelled, (await Store.GetAsync(id))!.Status);
         Assert.False(cut.Find("[data-testid=resume-button]").HasAttribute("disabled"));
         Assert.True(cut.Find("[data-testid=cancel-button]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task CancelAndResume_ViewerRole_AreDisabledAndTheRunIsUntouched()
+    {
+        Auth.SetRoles(PortalRoles.Viewer);
+        int id = Save(NewRun(SltConfig, "queued", Created));
+        IRenderedComponent<RunDetail> cut = RenderRun(id);
+
+        var cancel = cut.Find("[data-testid=cancel-button]");
+        Assert.True(cancel.HasAttribute("disabled"));
+        Assert.Equal(PortalAccess.OperatorHint, cancel.GetAttribute("title"));
+        Assert.True(cut.Find("[data-testid=resume-button]").HasAttribute("disabled"));
+        Assert.Equal(RunStatus.Queued, (await Store.GetAsync(id))!.Status);
     }
 
     [Fact]

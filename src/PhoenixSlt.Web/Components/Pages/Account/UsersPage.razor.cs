@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Components;
+using PhoenixSlt.Web.Security;
+
+namespace PhoenixSlt.Web.Components.Pages.Account;
+
+/// Account management for admins: add users, change roles, set passwords, delete accounts. The store refuses
+/// to demote or delete the last admin.
+public partial class UsersPage
+{
+    [Inject] private UserStore Users { get; set; } = null!;
+
+    private IReadOnlyList<UserInfo> _users = [];
+    private string? _name;
+    private string? _password;
+    private string _role = PortalRoles.Viewer;
+    private int _resetId;
+    private string? _resetPassword;
+    private string? _message;
+    private bool _failed;
+
+    protected override async Task OnInitializedAsync() => _users = await Users.ListAsync();
+
+    private async Task CreateAsync()
+    {
+        var result = await Users.CreateAsync(_name?.Trim() ?? "", _password ?? "", _role);
+        await ReportAsync(result, $"Added {_name?.Trim()} ({_role}).");
+        if (result.Error is null)
+            _name = _password = null;
+    }
+
+    private async Task SetRoleAsync(UserInfo user, string role) =>
+        await ReportAsync(await Users.SetRoleAsync(user.Id, role), $"{user.UserName} is now {role}; their browser sessions end.");
+
+    private async Task ResetPasswordAsync()
+    {
+        var user = _users.FirstOrDefault(u => u.Id == _resetId);
+        if (user is null)
+        {
+            Show("Pick a user.", failed: true);
+            return;
+        }
+        await ReportAsync(await Users.SetPasswordAsync(user.Id, _resetPassword ?? ""), $"Password of {user.UserName} set; their browser sessions end.");
+        _resetPassword = null;
+    }
+
+    private async Task DeleteAsync(UserInfo user) =>
+        await ReportAsync(await Users.DeleteAsync(user.Id), $"Deleted {user.UserName}.");
+
+    private async Task ReportAsync(UserResult result, string success)
+    {
+        Show(result.Error ?? success, result.Error is not null);
+        _users = await Users.ListAsync();
+    }
+
+    private void Show(string message, bool failed)
+    {
+        _message = message;
+        _failed = failed;
+    }
+}
