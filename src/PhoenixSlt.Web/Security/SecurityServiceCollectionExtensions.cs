@@ -1,8 +1,12 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PhoenixSlt.Web.Services;
 
 namespace PhoenixSlt.Web.Security;
 
@@ -26,6 +30,13 @@ public static class SecurityServiceCollectionExtensions
         // After the database initializer (hosted services start in registration order).
         services.AddHostedService<AdminAccountSeeder>();
 
+        // Keys that protect the sign-in cookie and antiforgery tokens live under the data root (a volume in the
+        // container), so sessions survive restarts and every instance of a deployment shares them.
+        services.AddDataProtection().SetApplicationName("PhoenixSlt");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<PhoenixPaths, ILoggerFactory>((keys, paths, loggers) => keys.XmlRepository =
+                new FileSystemXmlRepository(new DirectoryInfo(KeysFolder(paths)), loggers));
+
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "Cookie or API key", options => options.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(AuthOptions.ApiKeyHeader)
@@ -42,6 +53,13 @@ public static class SecurityServiceCollectionExtensions
             .AddPolicy(PortalPolicies.Admin, policy => policy.RequireRole(PortalRoles.Admin));
         services.AddCascadingAuthenticationState();
         return services;
+    }
+
+    /// Folder of the data-protection keys: "&lt;data root&gt;/.keys".
+    public static string KeysFolder(PhoenixPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return Path.Combine(paths.DataRoot, ".keys");
     }
 
     /// Requests answered with status codes instead of a redirect to the sign-in page (scripts and SignalR).

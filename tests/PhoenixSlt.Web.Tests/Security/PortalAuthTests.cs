@@ -248,6 +248,30 @@ public sealed partial class PortalAuthTests : IDisposable
         Assert.Contains("needs the operator role", page);
     }
 
+    [Fact]
+    public async Task CookieSession_PortalRestartsOnTheSameDataRoot_StaysSignedIn()
+    {
+        using var browser = new BrowserClient(_baseAddress);
+        (await browser.SignInAsync(PhoenixWebFactory.AdminUser, PhoenixWebFactory.AdminPassword, "/")).Dispose();
+        var cookie = browser.Cookies.GetAllCookies().Single(c => c.Name == "phoenix.auth");
+        Assert.True(Directory.EnumerateFiles(Path.Combine(_factory.DataRoot, ".keys"), "key-*.xml").Any());
+
+        using var restarted = new PhoenixWebFactory(new Dictionary<string, string?>
+        {
+            ["Phoenix:DataRoot"] = _factory.DataRoot,
+            ["Phoenix:CheckpointRoot"] = Path.Combine(_factory.Root, "checkpoints"),
+            ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
+        });
+        Uri second = restarted.StartKestrel();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = second };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/runs");
+        request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private const string TestPassword = "a test user password";
 
     private async Task<string> CreateUserWithKeyAsync(string name, string role)
