@@ -14,8 +14,11 @@ public sealed record TranslationBenchmarkOptions
     public IReadOnlyList<string> Presets { get; init; } = ["tiny", "base"];
     public IReadOnlyList<int> Clients { get; init; } = [1, 4, 16];
 
-    /// Measured time per cell: clients stop submitting after it; requests already submitted still count.
-    public double Seconds { get; init; } = 15;
+    /// Measured time per repeat: clients stop submitting after it; requests already submitted still count.
+    public double Seconds { get; init; } = 4;
+
+    /// Repeats per cell (each with a fresh service); the settings alternate from repeat to repeat.
+    public int Repeats { get; init; } = 3;
 
     public int Beams { get; init; } = 5;
 
@@ -39,6 +42,7 @@ public sealed record TranslationBenchmarkOptions
                 "--presets" => options with { Presets = value.Split(',') },
                 "--clients" => options with { Clients = [.. value.Split(',').Select(Int)] },
                 "--seconds" => options with { Seconds = double.Parse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) },
+                "--repeats" => options with { Repeats = Int(value) },
                 "--beams" => options with { Beams = Int(value) },
                 "--train-steps" => options with { TrainSteps = Int(value) },
                 "--max-wait-ms" => options with { MaxWaitMs = Int(value) },
@@ -47,7 +51,7 @@ public sealed record TranslationBenchmarkOptions
             if (options is null)
                 return null;
         }
-        return options.Clients.All(c => c > 0) && options.Beams > 0 && options.Seconds > 0 ? options : null;
+        return options.Clients.All(c => c > 0) && options.Beams > 0 && options.Seconds > 0 && options.Repeats > 0 ? options : null;
     }
 
     private static int Int(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
@@ -56,24 +60,45 @@ public sealed record TranslationBenchmarkOptions
 /// One service configuration under test: a name and its options.
 public sealed record TranslationSetting(string Name, TranslationOptions Options);
 
-/// One (preset, clients, setting) cell.
+/// One repeat of a (preset, clients, setting) cell.
 /// <param name="Requests">Translations completed in the measured part.</param>
 /// <param name="MeanBatchSize">Clips per decoded batch (service counters over the measured part).</param>
 /// <param name="MeanWords">Words per translation (longer outputs take more decoding steps).</param>
-/// <param name="OthersShare">CPU share other processes used during the cell.</param>
-public sealed record TranslationMeasurement(string Preset, int Clients, string Setting, int MaxBatchSize, int Requests, double Seconds,
-    double P50Ms, double P95Ms, double MeanBatchSize, double MeanWords, double OthersShare)
+/// <param name="OwnCores">CPU time of this process per wall second (2 = both cores busy).</param>
+/// <param name="OthersShare">CPU share other processes used during the repeat.</param>
+/// <param name="StealShare">CPU share the hypervisor gave to other machines during the repeat.</param>
+public sealed record TranslationRepeat(int Requests, double Seconds, double P50Ms, double P95Ms, double MeanBatchSize, double MeanWords,
+    double OwnCores, double OthersShare, double StealShare)
 {
     public double SentencesPerSecond => Requests / Seconds;
 }
 
+/// A cell: the median of its repeats for throughput and latency, the range of the throughput, the largest share of
+/// the CPU taken by other processes and by the hypervisor.
+public sealed record TranslationMeasurement(string Preset, int Clients, TranslationSetting Setting, IReadOnlyList<TranslationRepeat> Repeats)
+{
+    public double SentencesPerSecond => TranslationBenchmark.Median(Repeats.Select(r => r.SentencesPerSecond));
+    public double MinSentencesPerSecond => Repeats.Min(r => r.SentencesPerSecond);
+    public double MaxSentencesPerSecond => Repeats.Max(r => r.SentencesPerSecond);
+    public double P50Ms => TranslationBenchmark.Median(Repeats.Select(r => r.P50Ms));
+    public double P95Ms => TranslationBenchmark.Median(Repeats.Select(r => r.P95Ms));
+    public double MeanBatchSize => Repeats.Average(r => r.MeanBatchSize);
+    public double MeanWords => Repeats.Average(r => r.MeanWords);
+    public int Requests => Repeats.Sum(r => r.Requests);
+    public double OwnCores => TranslationBenchmark.Median(Repeats.Select(r => r.OwnCores));
+    public double OthersShare => Repeats.Max(r => r.OthersShare);
+    public double StealShare => Repeats.Max(r => r.StealShare);
+}
+
 /// Throughput and latency of <see cref="TranslationService"/> under closed-loop load: N clients each submit one clip,
 /// await its translation and submit the next, for a fixed time; latency is submission to result as the client sees it.
-/// Each cell gets a fresh service (default options = micro-batching, MaxBatchSize 1 = none) whose checkpoint is loaded
-/// and warmed up (one request per client) before the measured part.
+/// Every repeat gets a fresh service (default options = micro-batching, MaxBatchSize 1 = none) whose checkpoint is
+/// loaded and warmed up (one batch of min(clients, MaxBatchSize) concurrent requests) before the measured part; the
+/// settings alternate from repeat to repeat so that both see the same background load, and each cell reports the
+/// median of its repeats (a shared machine is sometimes slowed down for tens of seconds).
 public static class TranslationBenchmark
 {
-    public const string Usage = "usage: PhoenixSlt.Benchmarks translate [--presets tiny,base] [--clients 1,4,16] [--seconds 15] [--beams 5] [--train-steps 6] [--max-wait-ms MS]";
+    public const string Usage = "usage: PhoenixSlt.Benchmarks translate [--presets tiny,base] [--clients 1,4,16] [--seconds 4] [--repeats 3] [--beams 5] [--train-steps 6] [--max-wait-ms MS]";
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -87,7 +112,7 @@ public static class TranslationBenchmark
         Console.WriteLine($"# translation-service benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"machine: {BenchmarkArguments.CpuName()}, {Environment.ProcessorCount} logical cores, torch threads {get_num_threads()}, OMP_NUM_THREADS {Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "unset"}");
         Console.WriteLine($"load average at start: {BenchmarkArguments.LoadAverage()}");
-        Console.WriteLine(Invariant($"settings: beams {options.Beams}, {options.Seconds:0.#} s per cell after a warm-up request per client; ") +
+        Console.WriteLine(Invariant($"settings: beams {options.Beams}; per cell {options.Repeats} repeats of {options.Seconds:0.#} s, each after a warm-up batch of min(clients, max batch) requests; ") +
             string.Join("; ", settings.Select(s => Invariant($"{s.Name} = MaxBatchSize {s.Options.MaxBatchSize}, MaxWaitMs {s.Options.MaxWaitMs}"))));
         var usage = CpuUsage.Start();
         string root = Path.Combine(Path.GetTempPath(), $"phoenix-translate-bench-{Guid.NewGuid():N}");
@@ -100,8 +125,7 @@ public static class TranslationBenchmark
                 var frames = checkpoint.Clips.Select(c => c.KeypointFrames).Order().ToList();
                 Console.WriteLine(Invariant($"{preset}: checkpoint trained {options.TrainSteps} steps in {checkpoint.TrainSeconds:F0} s; {checkpoint.Clips.Count} clips of {frames[0]}–{frames[^1]} keypoint frames (median {frames[frames.Count / 2]})"));
                 foreach (int clients in options.Clients)
-                    foreach (var setting in settings)
-                        results.Add(Measure(checkpoint, clients, setting, options));
+                    results.AddRange(MeasureCell(checkpoint, clients, settings, options));
             }
         }
         finally
@@ -109,10 +133,10 @@ public static class TranslationBenchmark
             TryDelete(root);
         }
         Console.WriteLine();
-        Console.WriteLine("| preset | clients | setting | max batch | throughput (sent/s) | p50 ms | p95 ms | mean batch size | words/sentence | requests | others' CPU |");
-        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| preset | clients | setting | max batch | throughput (sent/s) | range (sent/s) | p50 ms | p95 ms | mean batch size | words/sentence | requests | own CPU (cores) | others' CPU / steal (max) |");
+        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var m in results)
-            Console.WriteLine(Invariant($"| {m.Preset} | {m.Clients} | {m.Setting} | {m.MaxBatchSize} | {m.SentencesPerSecond:F2} | {m.P50Ms:F0} | {m.P95Ms:F0} | {m.MeanBatchSize:F1} | {m.MeanWords:F1} | {m.Requests} | {100 * m.OthersShare:F1}% |"));
+            Console.WriteLine(Invariant($"| {m.Preset} | {m.Clients} | {m.Setting.Name} | {m.Setting.Options.MaxBatchSize} | {m.SentencesPerSecond:F2} | {m.MinSentencesPerSecond:F2}–{m.MaxSentencesPerSecond:F2} | {m.P50Ms:F0} | {m.P95Ms:F0} | {m.MeanBatchSize:F1} | {m.MeanWords:F1} | {m.Requests} | {m.OwnCores:F2} | {100 * m.OthersShare:F1}% / {100 * m.StealShare:F1}% |"));
         Console.WriteLine();
         Console.WriteLine($"load average at end: {BenchmarkArguments.LoadAverage()}");
         if (usage?.Shares() is var (others, steal))
@@ -130,20 +154,41 @@ public static class TranslationBenchmark
         return [new("batching", batching), new("no batching", new TranslationOptions { MaxBatchSize = 1 })];
     }
 
-    public static TranslationMeasurement Measure(TranslationBenchmarkCheckpoint checkpoint, int clients, TranslationSetting setting, TranslationBenchmarkOptions options)
+    /// The cells of every setting at <paramref name="clients"/> clients: repeat 1 of each setting, repeat 2 of each
+    /// setting in reverse order, and so on.
+    public static IReadOnlyList<TranslationMeasurement> MeasureCell(TranslationBenchmarkCheckpoint checkpoint, int clients,
+        IReadOnlyList<TranslationSetting> settings, TranslationBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        var repeats = settings.ToDictionary(s => s, _ => new List<TranslationRepeat>());
+        for (int r = 0; r < options.Repeats; r++)
+            foreach (var setting in r % 2 == 0 ? settings : settings.Reverse())
+            {
+                var repeat = Measure(checkpoint, clients, setting, options);
+                repeats[setting].Add(repeat);
+                Console.Error.WriteLine(Invariant($"{checkpoint.Preset} clients {clients} {setting.Name} repeat {r + 1}: {repeat.SentencesPerSecond:F2} sent/s, p50 {repeat.P50Ms:F0} ms, p95 {repeat.P95Ms:F0} ms, mean batch {repeat.MeanBatchSize:F1}, {repeat.MeanWords:F1} words, {repeat.Requests} requests in {repeat.Seconds:F1} s, own CPU {repeat.OwnCores:F2} cores, others {100 * repeat.OthersShare:F1}%, steal {100 * repeat.StealShare:F1}%"));
+            }
+        return [.. settings.Select(s => new TranslationMeasurement(checkpoint.Preset, clients, s, repeats[s]))];
+    }
+
+    /// One repeat with a fresh service: warm-up, then <paramref name="clients"/> closed loops for the set time.
+    public static TranslationRepeat Measure(TranslationBenchmarkCheckpoint checkpoint, int clients, TranslationSetting setting, TranslationBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(setting);
         ArgumentNullException.ThrowIfNull(options);
         using var service = new TranslationService(Options.Create(setting.Options), NullLogger<TranslationService>.Instance);
-        // Warm-up: loads the checkpoint and runs the first decodes at this concurrency.
-        RunClients(service, checkpoint, clients, options.Beams, TimeSpan.Zero);
+        // Warm-up: loads the checkpoint and decodes one batch of the size the measured part will form.
+        RunClients(service, checkpoint, Math.Min(clients, setting.Options.MaxBatchSize), options.Beams, TimeSpan.Zero);
         var before = service.Statistics;
         var usage = CpuUsage.Start();
+        var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var completed = RunClients(service, checkpoint, clients, options.Beams, TimeSpan.FromSeconds(options.Seconds));
         double seconds = clock.Elapsed.TotalSeconds;
-        double others = usage?.Shares().Others ?? 0;
+        double ownCores = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds / seconds;
+        var (others, steal) = usage?.Shares() ?? (0, 0);
         var after = service.Statistics;
         if (after.Rejected > before.Rejected)
             throw new InvalidOperationException($"{after.Rejected - before.Rejected} submissions were answered busy; raise QueueCapacity above {clients} clients");
@@ -151,10 +196,8 @@ public static class TranslationBenchmark
         double meanBatch = batches == 0 ? 0 : (double)(after.Decoded - before.Decoded) / batches;
         var latencies = completed.Select(c => c.Ms).Order().ToList();
         double meanWords = completed.Average(c => c.Hypothesis.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
-        var m = new TranslationMeasurement(checkpoint.Preset, clients, setting.Name, setting.Options.MaxBatchSize, latencies.Count, seconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), meanBatch, meanWords, others);
-        Console.Error.WriteLine(Invariant($"{m.Preset} clients {m.Clients} {m.Setting}: {m.SentencesPerSecond:F2} sent/s, p50 {m.P50Ms:F0} ms, p95 {m.P95Ms:F0} ms, mean batch {m.MeanBatchSize:F1}, {m.MeanWords:F1} words, {m.Requests} requests in {seconds:F1} s"));
-        return m;
+        return new TranslationRepeat(latencies.Count, seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95), meanBatch, meanWords,
+            ownCores, others, steal);
     }
 
     /// Nearest-rank percentile (0 &lt; p ≤ 1) of ascending <paramref name="sorted"/> values; NaN when empty.
@@ -165,6 +208,16 @@ public static class TranslationBenchmark
             return double.NaN;
         int rank = (int)Math.Ceiling(p * sorted.Count);
         return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+    }
+
+    /// The middle value (the mean of the two middle values for an even count); NaN when empty.
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        if (sorted.Count == 0)
+            return double.NaN;
+        int mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /// <paramref name="clients"/> concurrent closed loops, each submitting its next clip (client k starts at clip k and
