@@ -22,6 +22,8 @@ public sealed partial class TranslatePage : IDisposable
     private int _sampleCount = 5;
     private bool _busy;
     private IBrowserFile? _keypointsFile, _siglipFile, _zipFile;
+    // Keys of the file inputs: a new key re-creates an input empty when the other kind of upload replaces its file.
+    private int _pairInputs, _zipInput;
 
     [Inject] private TranslationService Service { get; set; } = default!;
     [Inject] private TranslationCheckpoints Checkpoints { get; set; } = default!;
@@ -35,6 +37,36 @@ public sealed partial class TranslatePage : IDisposable
         _checkpoint = _checkpoints.FirstOrDefault() is { } first ? first.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? first.Folder : null;
         _datasets = Datasets.List();
         _dataset = _datasets.FirstOrDefault()?.Name;
+    }
+
+    // The most recent choice wins: a pair file replaces a chosen zip, a zip replaces a chosen pair.
+    private void ChooseKeypoints(InputFileChangeEventArgs e)
+    {
+        _keypointsFile = e.File;
+        ForgetZip();
+    }
+
+    private void ChooseSiglip(InputFileChangeEventArgs e)
+    {
+        _siglipFile = e.File;
+        ForgetZip();
+    }
+
+    private void ChooseZip(InputFileChangeEventArgs e)
+    {
+        _zipFile = e.File;
+        if (_keypointsFile is null && _siglipFile is null)
+            return;
+        _keypointsFile = _siglipFile = null;
+        _pairInputs++;
+    }
+
+    private void ForgetZip()
+    {
+        if (_zipFile is null)
+            return;
+        _zipFile = null;
+        _zipInput++;
     }
 
     private async Task TranslateUploadAsync()

@@ -1,0 +1,413 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Metrics;
+using PhoenixSlt.Training.Evaluation;
+using PhoenixSlt.Web.Components.Pages.Translate;
+using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Services.Translation;
+using PhoenixSlt.Web.Tests.Runs;
+using PhoenixSlt.Web.Tests.Translation;
+
+namespace PhoenixSlt.Web.Tests.Components.Translate;
+
+/// The Translate page with the real translation service, checkpoint registry (Sqlite) and dataset catalog, on the
+/// shared trained slt checkpoint and its synthetic dataset. Expected translations come from the same service fed
+/// the same clip read from disk by <see cref="SltCheckpoint.ReadClip"/>, expected sentence BLEU from Core's metric.
+[Collection(SltCheckpointCollection.Name)]
+public sealed class TranslatePageTests : PortalTestContext, IDisposable
+{
+    private const string DatasetName = "synth";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
+    private static readonly string[] CsvHeader = ["name", "hypothesis", "reference", "sentence_bleu", "frames", "ms"];
+
+    private readonly SltCheckpointFixture _fixture;
+    private readonly SqliteTestDatabase _database = new();
+    private TranslationService? _service;
+
+    public TranslatePageTests(SltCheckpointFixture fixture)
+    {
+        _fixture = fixture;
+        AddDataServices(Path.GetDirectoryName(fixture.DataDir)!, DatasetName);
+        Services.AddSingleton(new RunStore(_database.Factory()));
+        Services.AddSingleton<TranslationCheckpoints>();
+    }
+
+    private TranslationService Service => _service ?? throw new InvalidOperationException("call RenderPage first");
+
+    void IDisposable.Dispose()
+    {
+        _service?.Dispose();
+        _database.Dispose();
+    }
+
+    /// Registers the checkpoint folders under the fixture's checkpoint root as the portal does at start.
+    private void ScanCheckpoints()
+    {
+        using PhoenixDbContext db = _database.Create();
+        int found = CheckpointCatalog.ScanAsync(db, _fixture.CheckpointRoot).GetAwaiter().GetResult();
+        Assert.True(found > 0, "the scan found no checkpoint under the fixture's root");
+    }
+
+    /// The registry id of the fixture's trained checkpoint.
+    private int CheckpointId()
+    {
+        using PhoenixDbContext db = _database.Create();
+        string path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_fixture.Checkpoint));
+        return db.Checkpoints.Single(c => c.Path == path).Id;
+    }
+
+    private IRenderedComponent<TranslatePage> RenderTranslate(TranslationOptions? options = null)
+    {
+        _service = new TranslationService(Microsoft.Extensions.Options.Options.Create(options ?? new TranslationOptions { MaxWaitMs = 5 }),
+            NullLogger<TranslationService>.Instance);
+        Services.AddSingleton(_service);
+        var cut = RenderPage<TranslatePage>();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#translate-dataset option")), Wait);
+        return cut;
+    }
+
+    /// Renders the page with the registry scanned and the fixture's checkpoint and <paramref name="beams"/> chosen.
+    private IRenderedComponent<TranslatePage> RenderReady(int beams, TranslationOptions? options = null)
+    {
+        ScanCheckpoints();
+        var cut = RenderTranslate(options);
+        cut.Find("#translate-checkpoint").Change(CheckpointId().ToString(CultureInfo.InvariantCulture));
+        cut.Find("#translate-beams").Change(beams.ToString(CultureInfo.InvariantCulture));
+        return cut;
+    }
+
+    private static IRenderedComponent<InputFile> FileInput(IRenderedComponent<TranslatePage> cut, string id)
+        => cut.FindComponents<InputFile>().Single(c => c.Instance.AdditionalAttributes?.TryGetValue("id", out object? value) == true && (string?)value == id);
+
+    /// What the service answers for this clip submitted on its own.
+    private async Task<TranslationResult> TranslateDirectly(SltCheckpointFixture.ClipFiles sample, int beams)
+    {
+        var clip = SltCheckpoint.ReadClip(sample.Keypoints, sample.Siglip, sample.Name);
+        var submission = Service.Submit(new TranslationRequest(_fixture.Checkpoint, beams, clip));
+        Assert.False(submission.IsBusy);
+        return await submission.Result!;
+    }
+
+    private static IReadOnlyList<string[]> Rows(IRenderedComponent<TranslatePage> cut)
+        => [.. cut.FindAll("#translate-results tbody tr").Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent).ToArray())];
+
+    /// Waits until <paramref name="count"/> rows show a finished translation (no placeholder left).
+    private static IReadOnlyList<string[]> WaitForRows(IRenderedComponent<TranslatePage> cut, int count)
+    {
+        cut.WaitForAssertion(() =>
+        {
+            var rows = Rows(cut);
+            Assert.Equal(count, rows.Count);
+            Assert.All(rows, r => Assert.NotEqual("…", r[1]));
+        }, Wait);
+        return Rows(cut);
+    }
+
+    private static IReadOnlyList<string> Problems(IRenderedComponent<TranslatePage> cut)
+        => [.. cut.FindAll(".translate-problem").Select(p => p.TextContent.Trim())];
+
+    private static string SentenceBleu(string hypothesis, string reference)
+        => BleuMetric.SentenceScore(hypothesis, [reference]).Score.ToString("F2", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Render_RegistryWithSltAndVlpCheckpoints_ListsTheSltCheckpointsOnly()
+    {
+        ScanCheckpoints();
+        using (PhoenixDbContext db = _database.Create())
+        {
+            db.Checkpoints.Add(new CheckpointEntity { Path = Path.Combine(_fixture.CheckpointRoot, "vlp-elsewhere"), Phase = "vlp", Step = 3, CreatedAt = DateTime.UtcNow });
+            db.SaveChanges();
+        }
+        int vlpId;
+        HashSet<string> sltIds;
+        using (PhoenixDbContext db = _database.Create())
+        {
+            vlpId = db.Checkpoints.Single(c => c.Phase == "vlp").Id;
+            sltIds = [.. db.Checkpoints.Where(c => c.Phase == "slt").Select(c => c.Id).AsEnumerable().Select(id => id.ToString(CultureInfo.InvariantCulture))];
+        }
+
+        var cut = RenderTranslate();
+
+        var values = cut.FindAll("#translate-checkpoint option").Select(o => o.GetAttribute("value") ?? "").ToHashSet();
+        Assert.Contains(CheckpointId().ToString(CultureInfo.InvariantCulture), values);
+        Assert.DoesNotContain(vlpId.ToString(CultureInfo.InvariantCulture), values);
+        Assert.Equal(sltIds, values);
+        var option = cut.FindAll("#translate-checkpoint option").Single(o => o.GetAttribute("value") == CheckpointId().ToString(CultureInfo.InvariantCulture));
+        Assert.Contains(Path.GetFileName(_fixture.Checkpoint), option.TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll(".mud-alert-text-info"));
+    }
+
+    [Fact]
+    public void Render_EmptyRegistry_SaysToTrainFirstAndDisablesBothButtons()
+    {
+        var cut = RenderTranslate();
+
+        Assert.Empty(cut.FindAll("#translate-checkpoint option"));
+        Assert.Contains("No slt checkpoint", cut.Markup, StringComparison.Ordinal);
+        Assert.True(cut.Find("#translate-upload").HasAttribute("disabled"));
+        Assert.True(cut.Find("#translate-samples").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task TranslateUpload_ValidPair_RowEqualsTheServiceTranslationOfTheSameClip()
+    {
+        const int beams = 2;
+        var sample = _fixture.Samples[0];
+        var cut = RenderReady(beams);
+
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(sample.Keypoints), "mine.kpts.npy"));
+        FileInput(cut, "translate-siglip").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(sample.Siglip), "mine.siglip.npy"));
+        cut.Find("#translate-upload").Click();
+
+        var row = Assert.Single(WaitForRows(cut, 1));
+        var expected = await TranslateDirectly(sample, beams);
+        Assert.False(string.IsNullOrEmpty(expected.Hypothesis));
+        Assert.Equal("mine", row[0]);
+        Assert.Equal(expected.Hypothesis, row[1]);
+        // An upload has no reference, so no sentence BLEU.
+        Assert.Equal(("", ""), (row[2], row[3]));
+        Assert.Equal(expected.Frames.ToString(CultureInfo.InvariantCulture), row[4]);
+        Assert.Empty(Problems(cut));
+    }
+
+    [Fact]
+    public async Task TranslateUpload_KeypointsWithoutNpyMagic_ShowsTheValidatorMessageNamingTheFileAndNoRow()
+    {
+        var sample = _fixture.Samples[0];
+        byte[] broken = Encoding.ASCII.GetBytes("not numpy at all, just text");
+        byte[] siglip = await File.ReadAllBytesAsync(sample.Siglip);
+        var cut = RenderReady(1);
+
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(broken, "broken.npy"));
+        FileInput(cut, "translate-siglip").UploadFiles(InputFileContent.CreateFromBinary(siglip, "mine.siglip.npy"));
+        cut.Find("#translate-upload").Click();
+
+        var expected = UploadValidator.ValidatePair(new UploadedFile("broken.npy", broken), new UploadedFile("mine.siglip.npy", siglip), Service.Options).Problems;
+        Assert.NotEmpty(expected);
+        cut.WaitForAssertion(() => Assert.Equal(expected, Problems(cut)), Wait);
+        Assert.All(Problems(cut), p => Assert.StartsWith("broken.npy", p, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("#translate-results"));
+        Assert.Equal(0, Service.Statistics.Decoded);
+    }
+
+    [Fact]
+    public async Task TranslateUpload_OnlyKeypoints_AsksForBothFilesAndNothingIsDecoded()
+    {
+        var cut = RenderReady(1);
+
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(_fixture.Samples[0].Keypoints), "mine.kpts.npy"));
+        cut.Find("#translate-upload").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("SigLIP", Assert.Single(Problems(cut)), StringComparison.Ordinal), Wait);
+        Assert.Empty(cut.FindAll("#translate-results"));
+        Assert.Equal(0, Service.Statistics.Decoded);
+    }
+
+    [Fact]
+    public async Task TranslateUpload_ZipOfTwoPairs_RowsInNameOrderEachEqualToItsServiceTranslation()
+    {
+        var samples = _fixture.Samples.Take(2).ToList();
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var s in samples)
+            {
+                zip.CreateEntryFromFile(s.Keypoints, $"{s.Name}{UploadValidator.KeypointsSuffix}");
+                zip.CreateEntryFromFile(s.Siglip, $"{s.Name}{UploadValidator.SiglipSuffix}");
+            }
+        var cut = RenderReady(1);
+
+        FileInput(cut, "translate-zip").UploadFiles(InputFileContent.CreateFromBinary(buffer.ToArray(), "pairs.zip"));
+        cut.Find("#translate-upload").Click();
+
+        var rows = WaitForRows(cut, 2);
+        var ordered = samples.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        Assert.Equal(ordered.Select(s => s.Name), rows.Select(r => r[0]));
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            var expected = await TranslateDirectly(ordered[i], 1);
+            Assert.Equal(expected.Hypothesis, rows[i][1]);
+            Assert.Equal(expected.Frames.ToString(CultureInfo.InvariantCulture), rows[i][4]);
+        }
+    }
+
+    [Fact]
+    public async Task TranslateUpload_ZipChosenThenAPair_TranslatesThePairChosenLast()
+    {
+        var zipped = _fixture.Samples[1];
+        var pair = _fixture.Samples[0];
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            zip.CreateEntryFromFile(zipped.Keypoints, $"zipped{UploadValidator.KeypointsSuffix}");
+            zip.CreateEntryFromFile(zipped.Siglip, $"zipped{UploadValidator.SiglipSuffix}");
+        }
+        var cut = RenderReady(1);
+
+        FileInput(cut, "translate-zip").UploadFiles(InputFileContent.CreateFromBinary(buffer.ToArray(), "pairs.zip"));
+        var zipInput = FileInput(cut, "translate-zip").Instance;
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(pair.Keypoints), "mine.kpts.npy"));
+        FileInput(cut, "translate-siglip").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(pair.Siglip), "mine.siglip.npy"));
+        cut.Find("#translate-upload").Click();
+
+        var row = Assert.Single(WaitForRows(cut, 1));
+        // The zip input was re-created, so the browser no longer shows the replaced zip as chosen.
+        Assert.NotSame(zipInput, FileInput(cut, "translate-zip").Instance);
+        Assert.Equal("mine", row[0]);
+        Assert.Equal((await TranslateDirectly(pair, 1)).Frames.ToString(CultureInfo.InvariantCulture), row[4]);
+    }
+
+    [Fact]
+    public async Task TranslateUpload_PairChosenThenAZip_TranslatesTheZipChosenLast()
+    {
+        var zipped = _fixture.Samples[1];
+        var pair = _fixture.Samples[0];
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            zip.CreateEntryFromFile(zipped.Keypoints, $"zipped{UploadValidator.KeypointsSuffix}");
+            zip.CreateEntryFromFile(zipped.Siglip, $"zipped{UploadValidator.SiglipSuffix}");
+        }
+        var cut = RenderReady(1);
+
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(pair.Keypoints), "mine.kpts.npy"));
+        FileInput(cut, "translate-siglip").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(pair.Siglip), "mine.siglip.npy"));
+        var keypointsInput = FileInput(cut, "translate-kpts").Instance;
+        FileInput(cut, "translate-zip").UploadFiles(InputFileContent.CreateFromBinary(buffer.ToArray(), "pairs.zip"));
+        cut.Find("#translate-upload").Click();
+
+        var row = Assert.Single(WaitForRows(cut, 1));
+        Assert.NotSame(keypointsInput, FileInput(cut, "translate-kpts").Instance);
+        Assert.Equal("zipped", row[0]);
+        Assert.Equal((await TranslateDirectly(zipped, 1)).Frames.ToString(CultureInfo.InvariantCulture), row[4]);
+    }
+
+    [Fact]
+    public async Task TranslateSamples_FirstThreeDevSamples_RowsShowDatasetReferencesAndCoreSentenceBleu()
+    {
+        const int beams = 1;
+        var dev = PhoenixCorpus.Load(new DatasetLayout(_fixture.DataDir).AnnotationsDir, "dev").Take(3).ToList();
+        Assert.Equal(3, dev.Count);
+        var cut = RenderReady(beams);
+
+        cut.Find("#translate-dataset").Change(DatasetName);
+        cut.Find("#translate-split").Change("dev");
+        cut.Find("#translate-count").Change("3");
+        cut.Find("#translate-samples").Click();
+
+        var rows = WaitForRows(cut, 3);
+        for (int i = 0; i < dev.Count; i++)
+        {
+            var files = _fixture.Samples.Single(s => s.Name == dev[i].Name);
+            var expected = await TranslateDirectly(files, beams);
+            string hypothesis = expected.Hypothesis;
+            Assert.Equal(dev[i].Name, rows[i][0]);
+            Assert.Equal(hypothesis, rows[i][1]);
+            // Frames tell the clips apart even when a briefly trained model gives them the same words.
+            Assert.Equal(expected.Frames.ToString(CultureInfo.InvariantCulture), rows[i][4]);
+            Assert.Equal(dev[i].Translation, rows[i][2]);
+            Assert.Equal(SentenceBleu(hypothesis, dev[i].Translation), rows[i][3]);
+        }
+        Assert.Empty(Problems(cut));
+    }
+
+    [Fact]
+    public void TranslateSamples_Finished_CsvLinkHoldsAHeaderAndOneRecordPerRowWithTheRowsValues()
+    {
+        var cut = RenderReady(1);
+        cut.Find("#translate-split").Change("test");
+        cut.Find("#translate-count").Change("2");
+        cut.Find("#translate-samples").Click();
+        var rows = WaitForRows(cut, 2);
+
+        string href = cut.Find("#translate-csv").GetAttribute("href")!;
+        const string prefix = "data:text/csv;charset=utf-8;base64,";
+        Assert.StartsWith(prefix, href, StringComparison.Ordinal);
+        string csv = Encoding.UTF8.GetString(Convert.FromBase64String(href[prefix.Length..]));
+
+        Assert.Equal(rows.Count + 1, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var records = ParseCsv(csv);
+        Assert.Equal(CsvHeader, records[0]);
+        Assert.Equal(rows.Count, records.Count - 1);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var record = records[i + 1];
+            Assert.Equal((rows[i][0], rows[i][1], rows[i][2], rows[i][3], rows[i][4]), (record[0], record[1], record[2], record[3], record[4]));
+            Assert.Equal(SentenceBleu(record[1], record[2]), record[3]);
+            Assert.True(double.Parse(record[5], CultureInfo.InvariantCulture) > 0);
+        }
+    }
+
+    [Fact]
+    public void TranslateSamples_BeamsAboveTheLimit_ShowsTheAllowedRangeAndNothingIsDecoded()
+    {
+        var options = new TranslationOptions { MaxWaitMs = 5, MaxBeams = 3 };
+        var cut = RenderReady(options.MaxBeams + 1, options);
+
+        cut.Find("#translate-samples").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains($"from 1 (greedy) to {options.MaxBeams}", Assert.Single(Problems(cut)), StringComparison.Ordinal), Wait);
+        Assert.Empty(cut.FindAll("#translate-results"));
+        Assert.Equal(0, Service.Statistics.Decoded);
+    }
+
+    [Fact]
+    public void TranslateSamples_MoreSamplesThanTheQueueHolds_SaysBusyWithTheRetryTimeAndShowsNoRows()
+    {
+        // One clip waiting plus one being decoded at most: four clips cannot all be accepted.
+        var options = new TranslationOptions { MaxWaitMs = 0, MaxBatchSize = 1, QueueCapacity = 1, RetryAfterSeconds = 7 };
+        var cut = RenderReady(1, options);
+        cut.Find("#translate-count").Change("4");
+
+        cut.Find("#translate-samples").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains($"busy; retry in {options.RetryAfterSeconds} s", Assert.Single(Problems(cut)), StringComparison.Ordinal), Wait);
+        Assert.Empty(cut.FindAll("#translate-results"));
+        Assert.True(Service.Statistics.Rejected >= 1);
+    }
+
+    /// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
+    private static List<string[]> ParseCsv(string text)
+    {
+        var records = new List<string[]>();
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted && c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+            {
+                field.Append('"');
+                i++;
+            }
+            else if (c == '"')
+                quoted = !quoted;
+            else if (quoted || (c != ',' && c != '\n' && c != '\r'))
+                field.Append(c);
+            else if (c == ',' || c == '\n')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+                if (c == '\n')
+                {
+                    records.Add([.. fields]);
+                    fields.Clear();
+                }
+            }
+        }
+        if (field.Length > 0 || fields.Count > 0)
+        {
+            fields.Add(field.ToString());
+            records.Add([.. fields]);
+        }
+        return records;
+    }
+}
