@@ -20,6 +20,8 @@ public static class CheckpointsApi
         var evaluations = endpoints.MapGroup("/api/evaluations").WithTags("Evaluations");
         evaluations.MapGet("/", ListAsync).WithName("ListEvaluations").WithSummary("Evaluations, newest first.");
         evaluations.MapGet("/{id:int}", GetAsync).WithName("GetEvaluation").WithSummary("An evaluation with its per-sentence hypotheses and sentence BLEU.");
+        evaluations.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelEvaluation").RequireAuthorization(PortalPolicies.Operator)
+            .WithSummary("Cancel a queued evaluation, or stop the process of a running one (it becomes cancelled).");
         endpoints.MapGet("/api/compare", CompareAsync).WithTags("Evaluations").WithName("CompareEvaluations")
             .WithSummary("Metrics, paired bootstrap significance against the first evaluation, and per-sentence rows (?evaluations=1,2).");
         return endpoints;
@@ -45,6 +47,18 @@ public static class CheckpointsApi
     {
         var details = await service.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return details is null ? TypedResults.NotFound(new ProblemDetailsText($"Evaluation {id} does not exist.")) : TypedResults.Ok(details);
+    }
+
+    public static async Task<Results<Accepted<EvaluationInfo>, NotFound<ProblemDetailsText>, Conflict<ProblemDetailsText>>> CancelAsync(
+        int id, EvaluationService service, CancellationToken cancellationToken)
+    {
+        var result = await service.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+        return result.Outcome switch
+        {
+            EvaluationCancelOutcome.Cancelled or EvaluationCancelOutcome.Stopping => TypedResults.Accepted($"/api/evaluations/{id}", result.Evaluation),
+            EvaluationCancelOutcome.NotFound => TypedResults.NotFound(new ProblemDetailsText(result.Message)),
+            _ => TypedResults.Conflict(new ProblemDetailsText(result.Message)),
+        };
     }
 
     public static async Task<Results<Ok<EvaluationComparison>, NotFound<ProblemDetailsText>, ValidationProblem>> CompareAsync(

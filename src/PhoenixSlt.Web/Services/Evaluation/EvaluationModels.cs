@@ -2,15 +2,40 @@ using System.ComponentModel.DataAnnotations;
 
 namespace PhoenixSlt.Web.Services.Evaluation;
 
+/// Where an evaluation is in its life (stored as text in evaluations.status).
 public static class EvaluationStatuses
 {
+    /// Waiting for a free slot on the evaluation device (shared with training runs).
     public const string Queued = "queued";
+    /// A `phoenix-slt evaluate` process is working on it.
     public const string Running = "running";
     public const string Completed = "completed";
+    /// <see cref="EvaluationInfo.Error"/> says why.
     public const string Failed = "failed";
+    /// Stopped on request (before it started, or its process was stopped).
+    public const string Cancelled = "cancelled";
 
-    public static bool IsFinished(string status) => status is Completed or Failed;
+    public static bool IsFinished(string status) => status is Completed or Failed or Cancelled;
+
+    /// Queued or running: Cancel applies.
+    public static bool IsActive(string status) => status is Queued or Running;
 }
+
+/// What a cancel request did.
+public enum EvaluationCancelOutcome
+{
+    /// The evaluation was queued (or no process worked on it) and is cancelled now.
+    Cancelled,
+    /// Its process was asked to stop; the evaluation becomes cancelled when it has.
+    Stopping,
+    NotFound,
+    /// Completed, failed or cancelled already.
+    AlreadyFinished,
+}
+
+/// <param name="Message">What happened or why not, for the user.</param>
+/// <param name="Evaluation">The evaluation after the request (null when not found).</param>
+public sealed record EvaluationCancelResult(EvaluationCancelOutcome Outcome, string Message, EvaluationInfo? Evaluation);
 
 /// Body of POST /api/checkpoints/{id}/evaluate.
 public sealed class EvaluationRequest

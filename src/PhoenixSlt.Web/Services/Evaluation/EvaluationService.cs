@@ -11,11 +11,12 @@ public sealed record EvaluationSubmission(EvaluationInfo? Evaluation, bool Check
     public static EvaluationSubmission Invalid(string field, string message) => new(null, false, new Dictionary<string, string[]> { [field] = [message] });
 }
 
-/// Queues evaluations of checkpoints and reads them back (with their sentences) for the API and the pages.
+/// Queues and cancels evaluations of checkpoints and reads them back (with their sentences) for the API and the
+/// pages. Evaluations are queued in the database; the <see cref="EvaluationRunner"/> starts their processes.
 public sealed class EvaluationService(
     IDbContextFactory<PhoenixDbContext> contexts,
     PhoenixPaths paths,
-    EvaluationQueue queue,
+    EvaluationRunner runner,
     EvaluationNotifier notifier,
     TimeProvider time)
 {
@@ -56,9 +57,43 @@ public sealed class EvaluationService(
         db.Evaluations.Add(evaluation);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         var info = EvaluationScoring.ToInfo(evaluation);
-        queue.Enqueue(evaluation.Id);
         notifier.Publish(info);
+        runner.Wake();
         return new EvaluationSubmission(info, false, new Dictionary<string, string[]>());
+    }
+
+    /// Cancels a queued evaluation at once, or asks the process of a running one to stop (SIGTERM, then a kill after
+    /// the grace period); the evaluation ends as cancelled.
+    public async Task<EvaluationCancelResult> CancelAsync(int id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var row = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+                return new EvaluationCancelResult(EvaluationCancelOutcome.NotFound, $"Evaluation {id} does not exist.", null);
+            if (row.Status == EvaluationStatuses.Running && runner.RequestCancel(id))
+            {
+                var current = await db.Evaluations.AsNoTracking().FirstAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
+                return new EvaluationCancelResult(EvaluationCancelOutcome.Stopping, $"Evaluation {id} is stopping.", EvaluationScoring.ToInfo(current));
+            }
+            if (!EvaluationStatuses.IsActive(row.Status))
+                return new EvaluationCancelResult(EvaluationCancelOutcome.AlreadyFinished,
+                    $"Evaluation {id} is {row.Status}; only queued or running evaluations can be cancelled.", EvaluationScoring.ToInfo(row));
+
+            // Queued, or running without a process of this portal: conditional, the runner may be starting it now.
+            string status = row.Status;
+            DateTime now = time.GetUtcNow().UtcDateTime;
+            int changed = await db.Evaluations.Where(e => e.Id == id && e.Status == status)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, EvaluationStatuses.Cancelled).SetProperty(e => e.FinishedAt, now), cancellationToken)
+                .ConfigureAwait(false);
+            if (changed == 0)
+                continue;
+            var info = EvaluationScoring.ToInfo(await db.Evaluations.AsNoTracking().FirstAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false));
+            notifier.Publish(info);
+            return new EvaluationCancelResult(EvaluationCancelOutcome.Cancelled,
+                status == EvaluationStatuses.Queued ? $"Evaluation {id} was cancelled before it started." : $"Evaluation {id} was cancelled.", info);
+        }
     }
 
     /// Why <paramref name="dataset"/> cannot be evaluated on <paramref name="split"/>, or null.

@@ -14,7 +14,8 @@ namespace PhoenixSlt.Web.Services.Runs;
 
 /// Runs the training queue: starts queued runs as `phoenix-slt train` processes (training never happens in the
 /// portal's process, so a native crash or out-of-memory cannot take the portal down), at most
-/// <see cref="TrainingOptions.MaxConcurrentRunsPerDevice"/> per device; reads each process's JSON-lines event
+/// <see cref="TrainingOptions.MaxConcurrentRunsPerDevice"/> per device (<see cref="Slots"/>, shared with checkpoint
+/// evaluations); reads each process's JSON-lines event
 /// file (docs/EVENTS.md), persists the events and hands them to the <see cref="RunNotifier"/>; chains the stages of
 /// a pipeline; cancels gracefully (SIGTERM, then a kill after the grace period); turns a process that dies without
 /// `finished` or `failed` into a failed run with the tail of its error output. On start, runs left queued or
@@ -38,9 +39,14 @@ public sealed class TrainingSupervisor(
     private readonly TrainingOptions _options = options.Value;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentDictionary<int, ActiveRun> _active = new();
+    private IDisposable? _slotReleases;
 
     /// How `phoenix-slt` is started (from <see cref="TrainingOptions.CliPath"/> or next to the portal's assembly).
     public CliCommand Cli { get; } = CliCommand.Resolve(options.Value, Path.GetDirectoryName(typeof(TrainingSupervisor).Assembly.Location) ?? AppContext.BaseDirectory);
+
+    /// The device slots of every process the portal starts: a run takes one on each of its devices while it works,
+    /// and so does an evaluation; a run waits in the queue while one of its devices is full.
+    public DeviceSlots Slots { get; } = new(options.Value.MaxConcurrentRunsPerDevice);
 
     /// Ids of the runs that have a process (or are about to get one) in this portal.
     public IReadOnlyCollection<int> ActiveRunIds => [.. _active.Keys];
@@ -48,8 +54,15 @@ public sealed class TrainingSupervisor(
     /// Look at the queue now (a run was queued or resumed).
     public void Wake()
     {
-        if (_wake.CurrentCount == 0)
-            _wake.Release();
+        try
+        {
+            if (_wake.CurrentCount == 0)
+                _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The supervisor stopped.
+        }
     }
 
     /// Stops the process of running run <paramref name="runId"/>: SIGTERM (the CLI stops at the next step), then a
@@ -68,6 +81,7 @@ public sealed class TrainingSupervisor(
             return;
         }
         await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        _slotReleases = Slots.OnReleased(Wake);                     // e.g. an evaluation ended
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -93,6 +107,7 @@ public sealed class TrainingSupervisor(
 
     public override void Dispose()
     {
+        _slotReleases?.Dispose();
         _wake.Dispose();
         base.Dispose();
     }
@@ -127,12 +142,14 @@ public sealed class TrainingSupervisor(
         }
         foreach (var run in queued)
         {
-            var devices = TrainArguments.DevicesOf(run.Device, run.WorldSize);
-            if (_active.ContainsKey(run.Id) || devices.Any(d => _active.Values.Count(a => a.Devices.Contains(d)) >= _options.MaxConcurrentRunsPerDevice))
+            if (_active.ContainsKey(run.Id) || Slots.TryAcquire(TrainArguments.DevicesOf(run.Device, run.WorldSize)) is not { } slots)
                 continue;
-            var active = new ActiveRun(run.Id, devices);
+            var active = new ActiveRun(run.Id, slots);
             if (!_active.TryAdd(run.Id, active))
+            {
+                active.Dispose();
                 continue;
+            }
             if (!await ClaimAsync(run.Id, stoppingToken).ConfigureAwait(false))
             {
                 _active.TryRemove(run.Id, out _);
@@ -161,7 +178,7 @@ public sealed class TrainingSupervisor(
         {
             await RunStagesAsync(active, stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException or OperationCanceledException or JsonException)
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException or OperationCanceledException or JsonException or Win32Exception)
         {
             logger.LogError(e, "Supervising run {RunId} failed", active.RunId);
             await TryFinishAsync(active.RunId, RunStatus.Failed, $"The portal could not supervise the run: {e.Message}").ConfigureAwait(false);
@@ -374,8 +391,10 @@ public sealed class TrainingSupervisor(
         {
             startedAt = process.StartTime.ToUniversalTime();
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
         {
+            // The process exited already (Win32Exception: it was reaped between the exit check and reading its
+            // /proc entry); its exit is handled by the caller.
             startedAt = Now();
         }
         await using var db = await contexts.CreateDbContextAsync().ConfigureAwait(false);
@@ -487,13 +506,12 @@ public sealed class TrainingSupervisor(
 
     private sealed record StageResult(StageOutcome Outcome, string? Message);
 
-    /// A run this portal is working on: its devices and its cancel request.
-    private sealed class ActiveRun(int runId, IReadOnlyList<string> devices) : IDisposable
+    /// A run this portal is working on: the slots of its devices (given back on dispose) and its cancel request.
+    private sealed class ActiveRun(int runId, IDisposable slots) : IDisposable
     {
         private readonly CancellationTokenSource _cancel = new();
 
         public int RunId { get; } = runId;
-        public IReadOnlyList<string> Devices { get; } = devices;
         public Task Completion { get; set; } = Task.CompletedTask;
         public bool CancelRequested => _cancel.IsCancellationRequested;
 
@@ -512,7 +530,11 @@ public sealed class TrainingSupervisor(
             }
         }
 
-        public void Dispose() => _cancel.Dispose();
+        public void Dispose()
+        {
+            _cancel.Dispose();
+            slots.Dispose();
+        }
     }
 
     /// Lines of a process's standard output and error, collected by the output handlers and drained by the loop;

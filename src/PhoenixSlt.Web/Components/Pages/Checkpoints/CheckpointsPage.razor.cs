@@ -93,6 +93,15 @@ public partial class CheckpointsPage : IDisposable
         await ReloadEvaluationsAsync();
     }
 
+    private async Task CancelAsync(EvaluationInfo evaluation)
+    {
+        if (!_canOperate)
+            return;
+        var result = await Evaluations.CancelAsync(evaluation.Id, _disposed.Token);
+        Snackbar.Add(result.Message, result.Outcome is EvaluationCancelOutcome.Cancelled or EvaluationCancelOutcome.Stopping ? Severity.Info : Severity.Warning);
+        await ReloadEvaluationsAsync();
+    }
+
     private async Task ImportAsync()
     {
         if (!_canOperate)

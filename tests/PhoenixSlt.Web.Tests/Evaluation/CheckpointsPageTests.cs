@@ -1,0 +1,169 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using PhoenixSlt.Tests;
+using PhoenixSlt.Web.Components.Pages.Checkpoints;
+using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Security;
+using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Tests.Components;
+using PhoenixSlt.Web.Tests.Services;
+
+namespace PhoenixSlt.Web.Tests.Evaluation;
+
+/// The Checkpoints page over a real Sqlite file (the evaluation runner is not started, so evaluations stay queued).
+public sealed class CheckpointsPageTests : PortalTestContext, IDisposable
+{
+    private const string DatasetName = "handmade";
+    private const string SltPath = "/ck/runs/7/slt/best";
+    private const string VlpPath = "/ck/runs/7/vlp/last";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly string _root = TestPaths.NewTempDir("phoenix-checkpoints-page");
+    private IRenderedComponent<MudPopoverProvider>? _popovers;
+
+    public CheckpointsPageTests()
+    {
+        string dataRoot = Path.Combine(_root, "data");
+        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, DatasetName));
+        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        AddDataServices(dataRoot, DatasetName);
+        Services.AddPhoenixDatabase();
+        Services.AddPhoenixTraining();
+        Services.AddPhoenixEvaluation();
+        using PhoenixDbContext db = Contexts.CreateDbContext();
+        PhoenixDatabase.InitializeAsync(db).GetAwaiter().GetResult();
+    }
+
+    private IDbContextFactory<PhoenixDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<PhoenixDbContext>>();
+
+    void IDisposable.Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_root))
+            Directory.Delete(_root, recursive: true);
+    }
+
+    /// An slt checkpoint (bleu4 12.5, 2048 bytes) and a vlp checkpoint; returns their ids.
+    private (int Slt, int Vlp) SaveCheckpoints()
+    {
+        using var db = Contexts.CreateDbContext();
+        var slt = new CheckpointEntity
+        {
+            Path = SltPath, Phase = RunPhases.Slt, Step = 40, IsBest = true, MetricsJson = """{"bleu4": 12.5}""", SizeBytes = 2048,
+            CreatedAt = DateTime.UtcNow,
+        };
+        var vlp = new CheckpointEntity { Path = VlpPath, Phase = RunPhases.Vlp, Step = 30, CreatedAt = DateTime.UtcNow.AddMinutes(-1) };
+        db.Checkpoints.AddRange(slt, vlp);
+        db.SaveChanges();
+        return (slt.Id, vlp.Id);
+    }
+
+    private int SaveEvaluation(int checkpointId, string status)
+    {
+        using var db = Contexts.CreateDbContext();
+        var evaluation = new EvaluationEntity
+        {
+            CheckpointId = checkpointId, CheckpointPath = SltPath, Dataset = DatasetName, Split = "dev", Beams = 4, Status = status, CreatedAt = DateTime.UtcNow,
+        };
+        db.Evaluations.Add(evaluation);
+        db.SaveChanges();
+        return evaluation.Id;
+    }
+
+    private List<EvaluationEntity> StoredEvaluations()
+    {
+        using var db = Contexts.CreateDbContext();
+        return [.. db.Evaluations.AsNoTracking().OrderBy(e => e.Id)];
+    }
+
+    private IRenderedComponent<CheckpointsPage> RenderPage()
+    {
+        _popovers = Render<MudPopoverProvider>();
+        var page = Render<CheckpointsPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=checkpoints-table] tbody tr").Count), Wait);
+        return page;
+    }
+
+    private static AngleSharp.Dom.IElement Row(IRenderedComponent<CheckpointsPage> page, string path)
+        => page.FindAll("[data-testid=checkpoints-table] tbody tr").Single(tr => tr.QuerySelector($"[title='{path}']") is not null);
+
+    [Fact]
+    public void Render_CheckpointsInSqlite_ListedWithPhaseStepMetricsAndSize_EvaluateOnlyForSlt()
+    {
+        var (slt, vlp) = SaveCheckpoints();
+
+        var page = RenderPage();
+
+        var sltRow = Row(page, SltPath);
+        Assert.Contains("slt · best", sltRow.TextContent, StringComparison.Ordinal);
+        Assert.Contains("40", sltRow.TextContent, StringComparison.Ordinal);
+        Assert.Contains("bleu4 12.5", sltRow.TextContent, StringComparison.Ordinal);
+        Assert.Contains("2.0 KiB", sltRow.TextContent, StringComparison.Ordinal);      // 2048 bytes
+        Assert.Contains("slt/best", sltRow.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(sltRow.QuerySelector($"[data-testid=evaluate-{slt}]"));
+        var vlpRow = Row(page, VlpPath);
+        Assert.Contains("vlp/last", vlpRow.TextContent, StringComparison.Ordinal);
+        Assert.Null(vlpRow.QuerySelector($"[data-testid=evaluate-{vlp}]"));
+    }
+
+    [Fact]
+    public void EvaluateClick_TestSplitAndTwoBeams_QueuesThatEvaluation()
+    {
+        var (slt, _) = SaveCheckpoints();
+        var page = RenderPage();
+
+        page.Find("input[data-testid=split-select]").Closest(".mud-input-control")!.MouseDown();
+        var popovers = _popovers!;
+        popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-list-item"), i => i.TextContent.Trim() == "test"), Wait);
+        popovers.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == "test").Click();
+        page.Find("input[data-testid=beams-field]").Change("2");
+        page.Find($"[data-testid=evaluate-{slt}]").Click();
+
+        page.WaitForAssertion(() => Assert.Single(StoredEvaluations()), Wait);
+        var stored = StoredEvaluations()[0];
+        Assert.Equal((slt, "test", 2, EvaluationStatuses.Queued, DatasetName), (stored.CheckpointId, stored.Split, stored.Beams, stored.Status, stored.Dataset));
+        page.WaitForAssertion(() => Assert.Equal(EvaluationStatuses.Queued, page.Find($"[data-testid=status-{stored.Id}]").TextContent.Trim()), Wait);
+    }
+
+    [Fact]
+    public void Render_Viewer_EvaluateImportAndCancelDisabledWithTheHint()
+    {
+        var (slt, _) = SaveCheckpoints();
+        int queued = SaveEvaluation(slt, EvaluationStatuses.Queued);
+        Auth.SetRoles(PortalRoles.Viewer);
+
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=cancel-{queued}]")), Wait);
+
+        foreach (string button in new[] { $"evaluate-{slt}", "import-button", $"cancel-{queued}" })
+        {
+            var element = page.Find($"[data-testid={button}]");
+            Assert.True(element.HasAttribute("disabled"), $"{button} is enabled for a viewer");
+            Assert.Equal(PortalAccess.OperatorHint, element.GetAttribute("title"));
+        }
+    }
+
+    [Fact]
+    public void CancelClick_QueuedEvaluation_BecomesCancelled()
+    {
+        var (slt, _) = SaveCheckpoints();
+        int queued = SaveEvaluation(slt, EvaluationStatuses.Queued);
+        int completed = SaveEvaluation(slt, EvaluationStatuses.Completed);
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=cancel-{queued}]")), Wait);
+        Assert.Empty(page.FindAll($"[data-testid=cancel-{completed}]"));   // only queued or running rows can be cancelled
+        Assert.False(page.Find($"[data-testid=cancel-{queued}]").HasAttribute("disabled"));
+
+        page.Find($"[data-testid=cancel-{queued}]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(EvaluationStatuses.Cancelled, page.Find($"[data-testid=status-{queued}]").TextContent.Trim()), Wait);
+        Assert.Empty(page.FindAll($"[data-testid=cancel-{queued}]"));
+        var stored = StoredEvaluations().Single(e => e.Id == queued);
+        Assert.Equal(EvaluationStatuses.Cancelled, stored.Status);
+        Assert.NotNull(stored.FinishedAt);
+        Assert.Equal(EvaluationStatuses.Completed, StoredEvaluations().Single(e => e.Id == completed).Status);
+    }
+}
