@@ -19,7 +19,7 @@ public sealed class EvaluationEntity
 
     public int Beams { get; set; }
 
-    /// queued, running, completed or failed (<see cref="Services.Evaluation.EvaluationStatuses"/>).
+    /// queued, running, completed, failed or cancelled (<see cref="Services.Evaluation.EvaluationStatuses"/>).
     public string Status { get; set; } = "";
 
     /// Why a failed evaluation failed, with what to do.

@@ -55,8 +55,10 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
         RunInfo a, b;
         do
         {
-            a = await host.GetRunAsync(first.Id);
+            // The second run first: it can only be running after the first completed, so reading it before the
+            // first never pairs a stale "running" of the first with a fresh "running" of the second.
             b = await host.GetRunAsync(second.Id);
+            a = await host.GetRunAsync(first.Id);
             if (a.Status == RunStatus.Running && b.Status == RunStatus.Running)
                 overlaps++;
             await Task.Delay(100);

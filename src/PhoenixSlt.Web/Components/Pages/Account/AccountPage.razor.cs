@@ -38,7 +38,8 @@ public partial class AccountPage
         _passwordMessage = PasswordChangeProblem(_new, _repeat);
         if (_passwordMessage is not null)
             return;
-        if (await Users.CheckPasswordAsync(_user.UserName, _current ?? "") is null)
+        // Checked without recording a sign-in.
+        if (await Users.FindAsync(_user.UserName) is not { } stored || !UserStore.HasPassword(stored, _current ?? ""))
         {
             _passwordMessage = "The current password is wrong.";
             return;
