@@ -34,8 +34,7 @@ public static class SecurityServiceCollectionExtensions
         // container), so sessions survive restarts and every instance of a deployment shares them.
         services.AddDataProtection().SetApplicationName("PhoenixSlt");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<PhoenixPaths, ILoggerFactory>((keys, paths, loggers) => keys.XmlRepository =
-                new FileSystemXmlRepository(new DirectoryInfo(KeysFolder(paths)), loggers));
+            .Configure<PhoenixPaths, ILoggerFactory>((keys, paths, loggers) => ConfigureKeyFolder(keys, paths, loggers));
 
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "Cookie or API key", options => options.ForwardDefaultSelector = context =>
@@ -60,6 +59,24 @@ public static class SecurityServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(paths);
         return Path.Combine(paths.DataRoot, ".keys");
+    }
+
+    /// Keeps the keys in <see cref="KeysFolder"/>; when it cannot be created (a broken data root, which the portal
+    /// reports elsewhere) the framework's default key location is used and sessions may not survive a restart.
+    private static void ConfigureKeyFolder(KeyManagementOptions keys, PhoenixPaths paths, ILoggerFactory loggers)
+    {
+        string folder = KeysFolder(paths);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), loggers);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            loggers.CreateLogger(typeof(SecurityServiceCollectionExtensions)).LogError(
+                "The sign-in keys cannot be kept in {Folder} ({Message}); using the default key location, so sign-ins may not survive a restart.",
+                folder, e.Message);
+        }
     }
 
     /// Requests answered with status codes instead of a redirect to the sign-in page (scripts and SignalR).
