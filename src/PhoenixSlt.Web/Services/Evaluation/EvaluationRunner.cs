@@ -37,7 +37,7 @@ public sealed class EvaluationRunner(
     /// How long the loop sleeps when nobody wakes it (a missed wake-up costs at most this).
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
 
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WakeSignal _wake = new();
     private readonly ConcurrentDictionary<int, ActiveEvaluation> _active = new();
 
     /// The devices an evaluation occupies (one slot each).
@@ -50,18 +50,7 @@ public sealed class EvaluationRunner(
     public int? ProcessIdOf(int evaluationId) => _active.TryGetValue(evaluationId, out var active) ? active.ProcessId : null;
 
     /// Look at the queue now (an evaluation was queued or a device slot was freed).
-    public void Wake()
-    {
-        try
-        {
-            if (_wake.CurrentCount == 0)
-                _wake.Release();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The runner stopped.
-        }
-    }
+    public void Wake() => _wake.Wake();
 
     /// Stops running evaluation <paramref name="evaluationId"/> (SIGTERM, then a kill after the grace period); it
     /// ends as cancelled. False when this runner does not work on it.

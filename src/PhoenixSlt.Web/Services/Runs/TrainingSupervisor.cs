@@ -37,7 +37,7 @@ public sealed class TrainingSupervisor(
     private const string Error = "error";
 
     private readonly TrainingOptions _options = options.Value;
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WakeSignal _wake = new();
     private readonly ConcurrentDictionary<int, ActiveRun> _active = new();
     private IDisposable? _slotReleases;
 
@@ -52,18 +52,7 @@ public sealed class TrainingSupervisor(
     public IReadOnlyCollection<int> ActiveRunIds => [.. _active.Keys];
 
     /// Look at the queue now (a run was queued or resumed).
-    public void Wake()
-    {
-        try
-        {
-            if (_wake.CurrentCount == 0)
-                _wake.Release();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The supervisor stopped.
-        }
-    }
+    public void Wake() => _wake.Wake();
 
     /// Stops the process of running run <paramref name="runId"/>: SIGTERM (the CLI stops at the next step), then a
     /// kill after <see cref="TrainingOptions.CancelGracePeriod"/>. The run ends as cancelled.
