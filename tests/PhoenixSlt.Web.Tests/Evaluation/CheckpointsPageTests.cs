@@ -10,40 +10,21 @@ using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Components;
+using PhoenixSlt.Web.Tests.Components.Runs;
 using PhoenixSlt.Web.Tests.Services;
 
 namespace PhoenixSlt.Web.Tests.Evaluation;
 
 /// The Checkpoints page over a real Sqlite file (the evaluation runner is not started, so evaluations stay queued).
-public sealed class CheckpointsPageTests : PortalTestContext, IDisposable
+public sealed class CheckpointsPageTests : RunsTestContext
 {
-    private const string DatasetName = "handmade";
     private const string SltPath = "/ck/runs/7/slt/best";
     private const string VlpPath = "/ck/runs/7/vlp/last";
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly string _root = TestPaths.NewTempDir("phoenix-checkpoints-page");
     private IRenderedComponent<MudPopoverProvider>? _popovers;
 
     public CheckpointsPageTests()
+        : base(withEvaluation: true)
     {
-        string dataRoot = Path.Combine(_root, "data");
-        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, DatasetName));
-        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        AddDataServices(dataRoot, DatasetName);
-        Services.AddPhoenixDatabase();
-        Services.AddPhoenixTraining();
-        Services.AddPhoenixEvaluation();
-        using PhoenixDbContext db = Contexts.CreateDbContext();
-        PhoenixDatabase.InitializeAsync(db).GetAwaiter().GetResult();
-    }
-
-    private IDbContextFactory<PhoenixDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<PhoenixDbContext>>();
-
-    void IDisposable.Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_root))
-            Directory.Delete(_root, recursive: true);
     }
 
     /// An slt checkpoint (bleu4 12.5, 2048 bytes) and a vlp checkpoint; returns their ids.

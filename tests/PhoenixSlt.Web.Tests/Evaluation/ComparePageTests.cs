@@ -11,41 +11,22 @@ using Microsoft.Extensions.Configuration;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Components;
+using PhoenixSlt.Web.Tests.Components.Runs;
 using PhoenixSlt.Web.Tests.Services;
 
 namespace PhoenixSlt.Web.Tests.Evaluation;
 
 /// The Compare page over a real Sqlite file holding two completed evaluations of the same split.
-public sealed class ComparePageTests : PortalTestContext, IDisposable
+public sealed class ComparePageTests : RunsTestContext
 {
-    private const string DatasetName = "handmade";
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly string _root = TestPaths.NewTempDir("phoenix-compare-page");
 
     private static readonly string[] References = ["morgen regen im norden", "sonne im süden und westen", "kalt in der nacht"];
     private static readonly string[] Good = ["morgen regen im norden", "sonne im süden", "kalt in der nacht"];
     private static readonly string[] Weak = ["regen", "wind im westen", "nacht"];
 
     public ComparePageTests()
+        : base(withEvaluation: true)
     {
-        string dataRoot = Path.Combine(_root, "data");
-        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, DatasetName));
-        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        AddDataServices(dataRoot, DatasetName);
-        Services.AddPhoenixDatabase();
-        Services.AddPhoenixTraining();
-        Services.AddPhoenixEvaluation();
-        using PhoenixDbContext db = Contexts.CreateDbContext();
-        PhoenixDatabase.InitializeAsync(db).GetAwaiter().GetResult();
-    }
-
-    private IDbContextFactory<PhoenixDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<PhoenixDbContext>>();
-
-    void IDisposable.Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_root))
-            Directory.Delete(_root, recursive: true);
     }
 
     /// Navigates to /checkpoints/compare?evaluations=IDS and renders the page (the query supplies the ids).

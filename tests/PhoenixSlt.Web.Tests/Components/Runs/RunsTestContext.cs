@@ -6,12 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Services;
 
 namespace PhoenixSlt.Web.Tests.Components.Runs;
 
-/// bUnit context with the portal's real run services (RunStore, RunService, RunNotifier, the training supervisor,
+/// bUnit context with the portal's real run services (and, on request, evaluation services) (RunStore, RunService, RunNotifier, the training supervisor,
 /// which is never started here) over a real Sqlite file in a temporary data root holding one small dataset.
 public abstract class RunsTestContext : PortalTestContext, IDisposable
 {
@@ -19,7 +20,8 @@ public abstract class RunsTestContext : PortalTestContext, IDisposable
 
     protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    protected RunsTestContext()
+    /// <param name="withEvaluation">Also registers the evaluation services (Checkpoints and Compare pages).</param>
+    protected RunsTestContext(bool withEvaluation = false)
     {
         Root = TestPaths.NewTempDir("phoenix-runs-page");
         DataRoot = Path.Combine(Root, "data");
@@ -28,6 +30,8 @@ public abstract class RunsTestContext : PortalTestContext, IDisposable
         AddDataServices(DataRoot, DatasetName);
         Services.AddPhoenixDatabase();
         Services.AddPhoenixTraining();
+        if (withEvaluation)
+            Services.AddPhoenixEvaluation();
         using PhoenixDbContext db = Contexts.CreateDbContext();
         PhoenixDatabase.InitializeAsync(db).GetAwaiter().GetResult();
     }
