@@ -39,14 +39,28 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        RequireChromium();
+        BaseAddress = Factory.StartKestrel();
+        await WaitForFirstStartAsync(TimeSpan.FromMinutes(3));
+        _playwright = await Playwright.CreateAsync();
+        Browser = await LaunchChromiumAsync(_playwright);
+    }
+
+    /// Fails with what to install when Debian's chromium is missing.
+    public static void RequireChromium()
+    {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException(
                 $"Chromium not found at {ChromiumPath}: install Debian's browser with `apt-get install -y chromium` "
                 + "or point PHOENIX_CHROMIUM at a chromium binary.");
-        BaseAddress = Factory.StartKestrel();
-        await WaitForFirstStartAsync(TimeSpan.FromMinutes(3));
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    }
+
+    /// Headless Debian chromium, as every browser test uses it.
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        ArgumentNullException.ThrowIfNull(playwright);
+        RequireChromium();
+        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,

@@ -16,12 +16,6 @@ public sealed class TrainingPortalFixture : IAsyncLifetime
     /// 24 training clips in batches of 4: 6 optimizer steps make one epoch.
     public const int TrainSamples = 24;
 
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
-
     private readonly string _root = TestPaths.NewTempDir("phoenix-e2e-training");
     private IPlaywright? _playwright;
     private PhoenixWebFactory? _factory;
@@ -32,10 +26,7 @@ public sealed class TrainingPortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(PortalFixture.ChromiumPath))
-            throw new InvalidOperationException(
-                $"Chromium not found at {PortalFixture.ChromiumPath}: install Debian's browser with `apt-get install -y chromium` "
-                + "or point PHOENIX_CHROMIUM at a chromium binary.");
+        PortalFixture.RequireChromium();
         string dataRoot = Path.Combine(_root, "data");
         SyntheticPhoenixGenerator.Generate(new SynthOptions(Path.Combine(dataRoot, DatasetName), TrainSamples, 8, 8, Seed: 11) { MaxParallelism = 2 });
         _factory = new PhoenixWebFactory(new Dictionary<string, string?>
@@ -50,12 +41,7 @@ public sealed class TrainingPortalFixture : IAsyncLifetime
         });
         BaseAddress = _factory.StartKestrel();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = PortalFixture.ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        Browser = await PortalFixture.LaunchChromiumAsync(_playwright);
     }
 
     /// A new page, signed in as the admin through the sign-in form, whose Blazor circuit is connected (the

@@ -33,6 +33,7 @@ public sealed class CheckpointPortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        PortalFixture.RequireChromium();
         SyntheticPhoenixGenerator.Generate(new SynthOptions(DataDir, Train: 10, Dev: DevSamples, Test: 3, Seed: 9) { MaxParallelism = 2 });
         string checkpoints = Path.Combine(_root, "checkpoints");
         Train(Path.Combine(checkpoints, "run-a"), steps: 6);
@@ -48,12 +49,7 @@ public sealed class CheckpointPortalFixture : IAsyncLifetime
         });
         BaseAddress = _factory.StartKestrel();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = PortalFixture.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"],
-        });
+        Browser = await PortalFixture.LaunchChromiumAsync(_playwright);
     }
 
     private void Train(string outDir, int steps)
