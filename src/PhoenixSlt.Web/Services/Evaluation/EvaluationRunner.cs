@@ -38,7 +38,7 @@ public sealed class EvaluationRunner(
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
 
     private readonly WakeSignal _wake = new();
-    private readonly ConcurrentDictionary<int, ActiveEvaluation> _active = new();
+    private readonly ConcurrentDictionary<int, ActiveProcess> _active = new();
 
     /// The devices an evaluation occupies (one slot each).
     public IReadOnlyList<string> Devices => TrainArguments.DevicesOf(options.Value.Device, worldSize: 1);
@@ -137,7 +137,7 @@ public sealed class EvaluationRunner(
                 continue;
             if (supervisor.Slots.TryAcquire(Devices) is not { } slots)
                 return;                                             // every evaluation waits for the same device
-            var active = new ActiveEvaluation(id, slots);
+            var active = new ActiveProcess(id, slots);
             if (!_active.TryAdd(id, active))
             {
                 active.Dispose();
@@ -168,7 +168,7 @@ public sealed class EvaluationRunner(
         return evaluation;
     }
 
-    private async Task SuperviseAsync(ActiveEvaluation active, EvaluationEntity evaluation, CancellationToken stoppingToken)
+    private async Task SuperviseAsync(ActiveProcess active, EvaluationEntity evaluation, CancellationToken stoppingToken)
     {
         try
         {
@@ -188,7 +188,7 @@ public sealed class EvaluationRunner(
     }
 
     /// Runs `phoenix-slt evaluate` and scores its hypotheses.
-    private async Task<Outcome> RunAsync(ActiveEvaluation active, EvaluationEntity evaluation, CancellationToken stoppingToken)
+    private async Task<Outcome> RunAsync(ActiveProcess active, EvaluationEntity evaluation, CancellationToken stoppingToken)
     {
         if (active.CancelRequested)
             return Outcome.Cancelled;
@@ -217,24 +217,17 @@ public sealed class EvaluationRunner(
 
     /// Runs the process to its end; null when it succeeded, else how the evaluation ends (failed with the tail of
     /// the error output, cancelled, or interrupted by the portal's shutdown).
-    private async Task<Outcome?> RunProcessAsync(ActiveEvaluation active, IReadOnlyList<string> arguments, string workDir, CancellationToken stoppingToken)
+    private async Task<Outcome?> RunProcessAsync(ActiveProcess active, IReadOnlyList<string> arguments, string workDir, CancellationToken stoppingToken)
     {
         var cli = supervisor.Cli;
         if (!File.Exists(cli.Program))
             return Outcome.Failed($"{cli.Program} not found: the portal evaluates with phoenix-slt. Build the solution (dotnet build) so that phoenix-slt.dll is next to the portal, or set Phoenix:Training:CliPath.");
-        var stderr = new Queue<string>();
-        int keep = options.Value.StderrTailLines;
+        var stderr = new LineTail(options.Value.StderrTailLines);
         using var process = new Process { StartInfo = cli.StartInfo(arguments, workDir, trainingOptions.Value.Environment) };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is null)
-                return;
-            lock (stderr)
-            {
-                stderr.Enqueue(e.Data);
-                while (stderr.Count > keep)
-                    stderr.Dequeue();
-            }
+            if (e.Data is not null)
+                stderr.Add(e.Data);
         };
         process.OutputDataReceived += (_, _) => { };
         try
@@ -266,15 +259,13 @@ public sealed class EvaluationRunner(
             return Outcome.Cancelled;
         if (process.ExitCode == 0)
             return null;
-        string tail;
-        lock (stderr)
-            tail = string.Join('\n', stderr).Trim();
+        string tail = stderr.Text().Trim();
         return Outcome.Failed($"phoenix-slt evaluate exited with code {process.ExitCode}" + (tail.Length > 0 ? $": {tail}" : "."));
     }
 
     /// Waits for <paramref name="process"/> to exit; on a cancel request asks it to stop (SIGTERM) and kills it after
     /// the grace period; on shutdown kills it. True when the portal is stopping.
-    private async Task<bool> WaitOrStopAsync(ActiveEvaluation active, Process process, CancellationToken stoppingToken)
+    private async Task<bool> WaitOrStopAsync(ActiveProcess active, Process process, CancellationToken stoppingToken)
     {
         var exited = process.WaitForExitAsync(CancellationToken.None);
         using (var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, active.CancelToken))
@@ -351,44 +342,5 @@ public sealed class EvaluationRunner(
         public static Outcome Completed(IReadOnlyList<SentenceResult> sentences) => new(EvaluationStatuses.Completed, null, sentences);
 
         public static Outcome Failed(string error) => new(EvaluationStatuses.Failed, error, null);
-    }
-
-    /// An evaluation this portal is working on: the slots of its device (given back on dispose), its process and its
-    /// cancel request.
-    private sealed class ActiveEvaluation(int id, IDisposable slots) : IDisposable
-    {
-        private readonly CancellationTokenSource _cancel = new();
-        private volatile int _processId;
-
-        public int Id { get; } = id;
-        public Task Completion { get; set; } = Task.CompletedTask;
-        public bool CancelRequested => _cancel.IsCancellationRequested;
-
-        /// Cancelled when the user asks to cancel (wakes the waiting loop at once).
-        public CancellationToken CancelToken => _cancel.Token;
-
-        public int? ProcessId
-        {
-            get => _processId == 0 ? null : _processId;
-            set => _processId = value ?? 0;
-        }
-
-        public void Cancel()
-        {
-            try
-            {
-                _cancel.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The evaluation ended meanwhile.
-            }
-        }
-
-        public void Dispose()
-        {
-            _cancel.Dispose();
-            slots.Dispose();
-        }
     }
 }

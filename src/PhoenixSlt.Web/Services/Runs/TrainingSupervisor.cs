@@ -38,7 +38,7 @@ public sealed class TrainingSupervisor(
 
     private readonly TrainingOptions _options = options.Value;
     private readonly WakeSignal _wake = new();
-    private readonly ConcurrentDictionary<int, ActiveRun> _active = new();
+    private readonly ConcurrentDictionary<int, ActiveProcess> _active = new();
     private IDisposable? _slotReleases;
 
     /// How `phoenix-slt` is started (from <see cref="TrainingOptions.CliPath"/> or next to the portal's assembly).
@@ -133,7 +133,7 @@ public sealed class TrainingSupervisor(
         {
             if (_active.ContainsKey(run.Id) || Slots.TryAcquire(TrainArguments.DevicesOf(run.Device, run.WorldSize)) is not { } slots)
                 continue;
-            var active = new ActiveRun(run.Id, slots);
+            var active = new ActiveProcess(run.Id, slots);
             if (!_active.TryAdd(run.Id, active))
             {
                 active.Dispose();
@@ -161,7 +161,7 @@ public sealed class TrainingSupervisor(
         return changed == 1;
     }
 
-    private async Task SuperviseAsync(ActiveRun active, CancellationToken stoppingToken)
+    private async Task SuperviseAsync(ActiveProcess active, CancellationToken stoppingToken)
     {
         try
         {
@@ -169,36 +169,36 @@ public sealed class TrainingSupervisor(
         }
         catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException or OperationCanceledException or JsonException or Win32Exception)
         {
-            logger.LogError(e, "Supervising run {RunId} failed", active.RunId);
-            await TryFinishAsync(active.RunId, RunStatus.Failed, $"The portal could not supervise the run: {e.Message}").ConfigureAwait(false);
+            logger.LogError(e, "Supervising run {RunId} failed", active.Id);
+            await TryFinishAsync(active.Id, RunStatus.Failed, $"The portal could not supervise the run: {e.Message}").ConfigureAwait(false);
         }
         finally
         {
-            _active.TryRemove(active.RunId, out _);
+            _active.TryRemove(active.Id, out _);
             active.Dispose();
             if (!stoppingToken.IsCancellationRequested)
                 Wake();
         }
     }
 
-    private async Task RunStagesAsync(ActiveRun active, CancellationToken stoppingToken)
+    private async Task RunStagesAsync(ActiveProcess active, CancellationToken stoppingToken)
     {
         RunEntity run;
         await using (var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false))
-            run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == active.RunId, stoppingToken).ConfigureAwait(false);
+            run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == active.Id, stoppingToken).ConfigureAwait(false);
         var request = RunStore.ConfigOf(run);
         var stages = TrainArguments.Plan(request, run.OutputFolder);
         int index = Math.Max(0, stages.ToList().FindIndex(s => s.Phase == run.Stage));
         var dataset = datasets.Find(run.Dataset);
         if (dataset is null)
         {
-            await FinishAsync(active.RunId, RunStatus.Failed,
+            await FinishAsync(active.Id, RunStatus.Failed,
                 $"Dataset '{run.Dataset}' is no longer under the data root {datasets.DataRoot}; put it back (or start a new run on another dataset).").ConfigureAwait(false);
             return;
         }
         if (!File.Exists(Cli.Program))
         {
-            await FinishAsync(active.RunId, RunStatus.Failed,
+            await FinishAsync(active.Id, RunStatus.Failed,
                 $"{Cli.Program} not found: the portal starts training with phoenix-slt. Build the solution (dotnet build) so that phoenix-slt.dll is next to the portal, or set Phoenix:Training:CliPath.").ConfigureAwait(false);
             return;
         }
@@ -211,28 +211,28 @@ public sealed class TrainingSupervisor(
             switch (result.Outcome)
             {
                 case StageOutcome.Finished when index + 1 < stages.Count:
-                    await NextStageAsync(active.RunId, stage, stages[index + 1]).ConfigureAwait(false);
+                    await NextStageAsync(active.Id, stage, stages[index + 1]).ConfigureAwait(false);
                     break;
                 case StageOutcome.Finished:
-                    await FinishAsync(active.RunId, RunStatus.Completed, null).ConfigureAwait(false);
+                    await FinishAsync(active.Id, RunStatus.Completed, null).ConfigureAwait(false);
                     return;
                 case StageOutcome.Cancelled:
-                    await FinishAsync(active.RunId, RunStatus.Cancelled, null).ConfigureAwait(false);
+                    await FinishAsync(active.Id, RunStatus.Cancelled, null).ConfigureAwait(false);
                     return;
                 case StageOutcome.Shutdown:
-                    await FinishAsync(active.RunId, RunStatus.Interrupted,
+                    await FinishAsync(active.Id, RunStatus.Interrupted,
                         "The portal stopped while this run was running. Resume continues from the last checkpoint.").ConfigureAwait(false);
                     return;
                 default:
-                    await FinishAsync(active.RunId, RunStatus.Failed, result.Message).ConfigureAwait(false);
+                    await FinishAsync(active.Id, RunStatus.Failed, result.Message).ConfigureAwait(false);
                     return;
             }
         }
     }
 
-    private async Task<StageResult> RunStageAsync(ActiveRun active, RunRequest request, TrainStage stage, string datasetDir, bool resume, CancellationToken stoppingToken)
+    private async Task<StageResult> RunStageAsync(ActiveProcess active, RunRequest request, TrainStage stage, string datasetDir, bool resume, CancellationToken stoppingToken)
     {
-        if (active.CancelRequested || await CancelRequestedInDatabaseAsync(active.RunId).ConfigureAwait(false))
+        if (active.CancelRequested || await CancelRequestedInDatabaseAsync(active.Id).ConfigureAwait(false))
             return new StageResult(StageOutcome.Cancelled, null);
         if (stoppingToken.IsCancellationRequested)
             return new StageResult(StageOutcome.Shutdown, null);
@@ -266,11 +266,11 @@ public sealed class TrainingSupervisor(
         }
     }
 
-    private async Task<StageResult> SuperviseProcessAsync(ActiveRun active, TrainStage stage, Process process, IReadOnlyList<string> arguments, bool resume,
+    private async Task<StageResult> SuperviseProcessAsync(ActiveProcess active, TrainStage stage, Process process, IReadOnlyList<string> arguments, bool resume,
         EventFileReader reader, OutputCollector output, CancellationToken stoppingToken)
     {
-        await StageStartedAsync(active.RunId, stage, process, arguments, resume).ConfigureAwait(false);
-        logger.LogInformation("Run {RunId}: {Stage} started as process {ProcessId}", active.RunId, stage.Phase, process.Id);
+        await StageStartedAsync(active.Id, stage, process, arguments, resume).ConfigureAwait(false);
+        logger.LogInformation("Run {RunId}: {Stage} started as process {ProcessId}", active.Id, stage.Phase, process.Id);
 
         var end = new StageEnd();
         var exited = process.WaitForExitAsync(CancellationToken.None);
@@ -279,7 +279,7 @@ public sealed class TrainingSupervisor(
         while (true)
         {
             bool done = exited.IsCompleted;
-            await PumpAsync(active.RunId, stage.Phase, reader, output, end).ConfigureAwait(false);
+            await PumpAsync(active.Id, stage.Phase, reader, output, end).ConfigureAwait(false);
             if (done)
                 break;
             if (stoppingToken.IsCancellationRequested && !shutdown)
@@ -293,7 +293,7 @@ public sealed class TrainingSupervisor(
                 bool signalled = ProcessControl.RequestStop(process);
                 if (!signalled)
                     ProcessControl.KillTree(process);
-                await AddLogAsync(active.RunId, Info, signalled
+                await AddLogAsync(active.Id, Info, signalled
                     ? $"Cancel: asked process {process.Id} to stop (SIGTERM); it is killed if still running after {_options.CancelGracePeriod.TotalSeconds:0.#} s."
                     : $"Cancel: process {process.Id} was killed.").ConfigureAwait(false);
             }
@@ -301,16 +301,16 @@ public sealed class TrainingSupervisor(
             {
                 killed = true;
                 ProcessControl.KillTree(process);
-                await AddLogAsync(active.RunId, Warning, $"Cancel: process {process.Id} did not stop within {_options.CancelGracePeriod.TotalSeconds:0.#} s and was killed.").ConfigureAwait(false);
+                await AddLogAsync(active.Id, Warning, $"Cancel: process {process.Id} did not stop within {_options.CancelGracePeriod.TotalSeconds:0.#} s and was killed.").ConfigureAwait(false);
             }
             var wakeOnCancel = interruptedAt is null && !shutdown ? active.CancelToken : CancellationToken.None;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(wakeOnCancel, shutdown ? CancellationToken.None : stoppingToken);
             await Task.WhenAny(exited, Task.Delay(_options.PollInterval, wait.Token)).ConfigureAwait(false);
         }
         process.WaitForExit();                                      // the output handlers have seen every line
-        await PumpAsync(active.RunId, stage.Phase, reader, output, end).ConfigureAwait(false);
+        await PumpAsync(active.Id, stage.Phase, reader, output, end).ConfigureAwait(false);
         int exitCode = process.ExitCode;
-        logger.LogInformation("Run {RunId}: {Stage} process exited with code {ExitCode}", active.RunId, stage.Phase, exitCode);
+        logger.LogInformation("Run {RunId}: {Stage} process exited with code {ExitCode}", active.Id, stage.Phase, exitCode);
 
         if (shutdown)
             return new StageResult(StageOutcome.Shutdown, null);
@@ -495,58 +495,22 @@ public sealed class TrainingSupervisor(
 
     private sealed record StageResult(StageOutcome Outcome, string? Message);
 
-    /// A run this portal is working on: the slots of its devices (given back on dispose) and its cancel request.
-    private sealed class ActiveRun(int runId, IDisposable slots) : IDisposable
-    {
-        private readonly CancellationTokenSource _cancel = new();
-
-        public int RunId { get; } = runId;
-        public Task Completion { get; set; } = Task.CompletedTask;
-        public bool CancelRequested => _cancel.IsCancellationRequested;
-
-        /// Cancelled when the user asks to cancel (wakes the supervising loop at once).
-        public CancellationToken CancelToken => _cancel.Token;
-
-        public void Cancel()
-        {
-            try
-            {
-                _cancel.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The run ended meanwhile.
-            }
-        }
-
-        public void Dispose()
-        {
-            _cancel.Dispose();
-            slots.Dispose();
-        }
-    }
-
     /// Lines of a process's standard output and error, collected by the output handlers and drained by the loop;
-    /// keeps the last error lines for the message of a process that died.
+    /// keeps the last error lines (<see cref="LineTail"/>) for the message of a process that died.
     private sealed class OutputCollector(int tailLines)
     {
         private readonly Lock _gate = new();
         private readonly List<(DateTime Time, bool IsError, string Text)> _pending = [];
-        private readonly Queue<string> _errorTail = new();
+        private readonly LineTail _errorTail = new(tailLines);
 
         public void Add(string? text, bool isError, DateTime at)
         {
             if (string.IsNullOrWhiteSpace(text))
                 return;
             lock (_gate)
-            {
                 _pending.Add((at, isError, text.TrimEnd()));
-                if (!isError)
-                    return;
-                _errorTail.Enqueue(text.TrimEnd());
-                while (_errorTail.Count > tailLines)
-                    _errorTail.Dequeue();
-            }
+            if (isError)
+                _errorTail.Add(text.TrimEnd());
         }
 
         public IReadOnlyList<(DateTime Time, bool IsError, string Text)> Drain()
@@ -559,10 +523,6 @@ public sealed class TrainingSupervisor(
             }
         }
 
-        public string ErrorTail()
-        {
-            lock (_gate)
-                return string.Join('\n', _errorTail);
-        }
+        public string ErrorTail() => _errorTail.Text();
     }
 }
