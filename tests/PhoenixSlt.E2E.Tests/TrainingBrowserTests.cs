@@ -57,14 +57,7 @@ public sealed class TrainingPortalFixture : IAsyncLifetime
         if (_factory is not null)
             await _factory.DisposeAsync(); // stops the portal, which stops its training processes
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(_root);
     }
 }
 

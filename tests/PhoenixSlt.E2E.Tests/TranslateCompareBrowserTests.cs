@@ -76,14 +76,7 @@ public sealed class CheckpointPortalFixture : IAsyncLifetime
         if (_factory is not null)
             await _factory.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(_root);
     }
 }
 

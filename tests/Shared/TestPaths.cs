@@ -19,6 +19,19 @@ public static class TestPaths
         return dir;
     }
 
+    /// Deletes a temporary folder; one still in use (a file held open, no permission) is left for the OS temp cleaner.
+    public static void TryDeleteDir(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the OS temp cleaner.
+        }
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -21,14 +21,7 @@ public sealed class EvaluationApiTests(TrainingDatasetFixture data) : IClassFixt
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_state, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(_state);
     }
 
     [Fact]

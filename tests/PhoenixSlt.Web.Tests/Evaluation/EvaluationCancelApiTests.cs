@@ -48,14 +48,7 @@ public sealed class EvaluationCancelApiTests(SltCheckpointFixture fixture) : IAs
         _client.Dispose();
         await _factory.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_state, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(_state);
     }
 
     private async Task<EvaluationInfo> QueueAsync()

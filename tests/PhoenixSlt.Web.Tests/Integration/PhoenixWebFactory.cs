@@ -75,22 +75,6 @@ public sealed class PhoenixWebFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (disposing)
-            TryDelete(Root);
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Left for the OS temp cleaner.
-        }
+            TestPaths.TryDeleteDir(Root);
     }
 }

@@ -17,14 +17,7 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_state, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(_state);
     }
 
     [Fact]

@@ -11,14 +11,7 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_state, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(_state);
     }
 
     [Fact]

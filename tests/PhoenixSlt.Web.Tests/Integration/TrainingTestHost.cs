@@ -27,14 +27,7 @@ public sealed class TrainingDatasetFixture : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(Root);
     }
 }
 

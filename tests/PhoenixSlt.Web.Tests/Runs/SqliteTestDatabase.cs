@@ -32,14 +32,7 @@ public sealed class SqliteTestDatabase : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(Root);
     }
 
     private sealed class Contexts(DbContextOptions<PhoenixDbContext> options) : IDbContextFactory<PhoenixDbContext>

@@ -48,14 +48,7 @@ public sealed class SltCheckpointFixture : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
+        TestPaths.TryDeleteDir(Root);
     }
 
     public sealed record ClipFiles(string Name, string Reference, string Keypoints, string Siglip);
