@@ -73,10 +73,7 @@ public sealed class EvaluationService(
             if (row is null)
                 return new EvaluationCancelResult(EvaluationCancelOutcome.NotFound, $"Evaluation {id} does not exist.", null);
             if (row.Status == EvaluationStatuses.Running && runner.RequestCancel(id))
-            {
-                var current = await db.Evaluations.AsNoTracking().FirstAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
-                return new EvaluationCancelResult(EvaluationCancelOutcome.Stopping, $"Evaluation {id} is stopping.", EvaluationScoring.ToInfo(current));
-            }
+                return new EvaluationCancelResult(EvaluationCancelOutcome.Stopping, $"Evaluation {id} is stopping.", EvaluationScoring.ToInfo(row));
             if (!EvaluationStatuses.IsActive(row.Status))
                 return new EvaluationCancelResult(EvaluationCancelOutcome.AlreadyFinished,
                     $"Evaluation {id} is {row.Status}; only queued or running evaluations can be cancelled.", EvaluationScoring.ToInfo(row));

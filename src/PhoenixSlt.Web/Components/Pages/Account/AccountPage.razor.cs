@@ -26,8 +26,7 @@ public partial class AccountPage
     private async Task LoadAsync()
     {
         string? name = (await PortalAccess.UserAsync(AuthenticationState))?.Identity?.Name;
-        var users = await Users.ListAsync();
-        _user = users.FirstOrDefault(u => string.Equals(u.UserName, name, StringComparison.OrdinalIgnoreCase));
+        _user = name is not null && await Users.FindAsync(name) is { } user ? UserInfo.From(user) : null;
     }
 
     private async Task ChangePasswordAsync()
