@@ -24,17 +24,11 @@ public readonly record struct DeviceSelection(bool IsCuda, int Index)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfNegative(cudaDeviceCount);
-        string value = text.Trim().ToLowerInvariant();
-        if (value == "cpu")
-            return Cpu;
-        int index;
-        if (value == "cuda")
-            index = 0;
-        else if (value.StartsWith("cuda:", StringComparison.Ordinal)
-                 && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int parsed))
-            index = parsed;
-        else
+        if (!TryParseName(text, out var named))
             throw new TrainingConfigurationException($"{option} '{text}' is not a device; use cpu, cuda or cuda:N (N = 0, 1, …)");
+        if (!named.IsCuda)
+            return Cpu;
+        int index = named.Index;
 
         if (cudaDeviceCount == 0)
             throw new TrainingConfigurationException(
@@ -45,6 +39,34 @@ public readonly record struct DeviceSelection(bool IsCuda, int Index)
                 $"{option} {text}: there {(cudaDeviceCount == 1 ? "is 1 CUDA device (cuda:0)" : $"are {cudaDeviceCount} CUDA devices (cuda:0 … cuda:{cudaDeviceCount - 1})")}; pick one of those");
         return new DeviceSelection(true, index);
     }
+
+    /// Parses the spelling only (cpu, cuda, cuda:N; case-insensitive), without asking libtorch which devices exist.
+    public static bool TryParseName(string? text, out DeviceSelection device)
+    {
+        device = Cpu;
+        string value = text?.Trim().ToLowerInvariant() ?? "";
+        if (value == "cpu")
+            return true;
+        if (value == "cuda")
+        {
+            device = new DeviceSelection(true, 0);
+            return true;
+        }
+        if (value.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+        {
+            device = new DeviceSelection(true, index);
+            return true;
+        }
+        return false;
+    }
+
+    /// The devices a run of <paramref name="worldSize"/> processes starting at <paramref name="device"/> occupies:
+    /// "cpu", or cuda:K … cuda:K+N-1.
+    public static IReadOnlyList<string> DevicesOf(string device, int worldSize)
+        => TryParseName(device, out var first) && first.IsCuda
+            ? [.. Enumerable.Range(first.Index, Math.Max(1, worldSize)).Select(i => $"cuda:{i.ToString(CultureInfo.InvariantCulture)}")]
+            : ["cpu"];
 
     /// <see cref="Parse(string, int, string)"/> against the CUDA devices libtorch reports.
     public static DeviceSelection Parse(string text) => Parse(text, CudaDeviceCount());

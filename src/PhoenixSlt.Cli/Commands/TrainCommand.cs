@@ -8,6 +8,7 @@ using PhoenixSlt.Training;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Cli.Commands;
 
@@ -17,86 +18,47 @@ public static class TrainCommand
 {
     public const int ExitOk = 0;
     public const int ExitFailed = 1;
-    public const int ExitNotSupported = 2;
-    public const int ExitCancelled = 130;
+        public const int ExitCancelled = 130;
 
-    /// What the command line asked for beyond <see cref="TrainRunOptions"/>.
+    public const string PrintSpecOption = "--print-spec";
+    public const string StageOption = "--stage";
+
+    /// A run spec and how this invocation runs it.
+    /// <param name="Resume">Continue each stage from its last/ checkpoint.</param>
     /// <param name="Events">"-" for standard output, a file path, or null.</param>
-    public sealed record Request(TrainRunOptions Options, int WorldSize, string Backend, bool Resume, string? Events);
+    /// <param name="Stage">Run only this phase of a pipeline spec; null: every stage.</param>
+    public sealed record Request(RunSpec Spec, bool Resume = false, string? Events = null, string? Stage = null);
 
     public static Command Create()
     {
-        var phase = new Argument<string>("phase") { Description = "Phase to train: text (mBART denoising), vlp (visual-language pre-training) or slt (translation)." };
-        phase.AcceptOnlyFromAmong([.. TrainingPhaseNames.All]);
-        var data = new Option<string>("--data") { Description = "Dataset root (annotations/, kpts/, siglip_vitb16/).", HelpName = "DIR", Required = true };
-        var outDir = new Option<string>("--out") { Description = "Folder for the best/ and last/ checkpoints (must not hold a run yet, unless --resume).", HelpName = "DIR", Required = true };
-        var preset = new Option<string>("--preset") { Description = "Model size when nothing pretrained decides it.", DefaultValueFactory = _ => "tiny" };
-        preset.AcceptOnlyFromAmong([.. ModelPresets.Names]);
-        var init = new Option<string?>("--init") { Description = "Checkpoint to start from: text → text; text or vlp → vlp; vlp (fusion encoder) or slt → slt.", HelpName = "CKPT" };
-        var mbart = new Option<string?>("--mbart") { Description = "Pretrained mBART: a Hugging Face folder (config.json, model.safetensors, sentencepiece.bpe.model) or a text-phase checkpoint; its tokenizer is used.", HelpName = "DIR" };
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over the training split.", HelpName = "E" };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "Optimizer steps at most.", HelpName = "S" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per micro-batch (per process).", HelpName = "B", DefaultValueFactory = _ => 8 };
-        var accumulate = new Option<int>("--accumulate") { Description = "Micro-batches per optimizer step (gradient accumulation).", HelpName = "A", DefaultValueFactory = _ => 1 };
-        var lrEncoder = new Option<double?>("--lr-encoder") { Description = "Peak learning rate of the visual encoder (text phase: the mBART encoder); default 1e-4.", HelpName = "X" };
-        var lrDecoder = new Option<double?>("--lr-decoder") { Description = "Peak learning rate of the mBART decoder; default 5e-6 with pretrained mBART weights, else the encoder's.", HelpName = "Y" };
-        var amp = new Option<string>("--amp") { Description = "Mixed precision for GPUs: bf16 (autocast) or fp16 (autocast + dynamic loss scaling); float32 (none) is the right choice on CPUs.", DefaultValueFactory = _ => "none" };
-        amp.AcceptOnlyFromAmong("none", "bf16", "fp16");
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-        var worldSize = new Option<int>("--world-size") { Description = "Data-parallel processes.", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var backend = new Option<string>("--backend") { Description = "Collective backend for --world-size > 1.", DefaultValueFactory = _ => "auto" };
-        backend.AcceptOnlyFromAmong("tcp", "nccl", "auto");
-        var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and dropout.", HelpName = "S", DefaultValueFactory = _ => 42 };
-        var maxFrames = new Option<int?>("--max-frames") { Description = "MAX_FRAMES: longer clips are subsampled uniformly; default and limit: the mBART encoder's positions.", HelpName = "F" };
-        var patience = new Option<int?>("--patience") { Description = "Stop after this many validations without improvement (slt: BLEU-4; vlp, text: val loss).", HelpName = "P" };
-        var beams = new Option<int>("--beams") { Description = "Beams of the validation decoding (1 = greedy).", HelpName = "K", DefaultValueFactory = _ => 5 };
-        var evalEvery = new Option<long?>("--eval-every") { Description = "Validate every this many steps (default: every epoch).", HelpName = "STEPS" };
-        var logEvery = new Option<int>("--log-every") { Description = "A progress line (and step event) every this many steps.", HelpName = "N", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<long?>("--warmup-steps") { Description = "Linear warmup steps before the cosine decay (default 5 % of the run).", HelpName = "N" };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay of matrices and embeddings.", HelpName = "X", DefaultValueFactory = _ => 0.01 };
+        var spec = new TrainSpecOptions();
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly from its last/ checkpoint (weights, optimizer, schedule, RNG, position in the epoch); give the same settings as the first run." };
-        var saveEvery = new Option<long?>("--save-every") { Description = "Also write last/ (resumable) every this many steps (default: at each validation).", HelpName = "STEPS" };
-        var loaderWorkers = new Option<int?>("--loader-workers") { Description = "Threads loading training batches ahead of the trainer (0 = on the training thread; default min(2, cores - 1)).", HelpName = "N" };
         var events = new Option<string?>("--events") { Description = "Write the JSON-lines progress stream (docs/EVENTS.md) to FILE, or '-' for standard output.", HelpName = "FILE|-" };
+        var stage = new Option<string?>(StageOption) { Description = "Run only this stage of a pipeline (text, vlp or slt), in its subfolder of --out.", HelpName = "PHASE" };
+        var printSpec = new Option<bool>(PrintSpecOption) { Description = "Print the resolved run spec (defaults filled in, paths absolute) as JSON and exit; problems go to standard error." };
 
-        var command = new Command("train", "Train a phase (text, vlp, slt) and write best/ and last/ checkpoints.")
-        {
-            phase, data, outDir, preset, init, mbart, epochs, maxSteps, batchSize, accumulate, lrEncoder, lrDecoder, amp, device,
-            worldSize, backend, seed, maxFrames, patience, beams, evalEvery, logEvery, warmup, weightDecay, resume, saveEvery, loaderWorkers, events,
-        };
+        var command = new Command("train", "Train a phase (text, vlp, slt) or the pipeline (text → vlp → slt) and write best/ and last/ checkpoints.");
+        spec.AddTo(command);
+        command.Options.Add(resume);
+        command.Options.Add(events);
+        command.Options.Add(stage);
+        command.Options.Add(printSpec);
         command.SetAction(async (parseResult, ct) =>
         {
-            var options = new TrainRunOptions
-            {
-                Phase = TrainingPhaseNames.Parse(parseResult.GetValue(phase)!),
-                DataDir = parseResult.GetValue(data)!,
-                OutDir = parseResult.GetValue(outDir)!,
-                Preset = parseResult.GetValue(preset)!,
-                Init = parseResult.GetValue(init),
-                MBart = parseResult.GetValue(mbart),
-                Epochs = parseResult.GetValue(epochs),
-                MaxSteps = parseResult.GetValue(maxSteps),
-                BatchSize = parseResult.GetValue(batchSize),
-                Accumulate = parseResult.GetValue(accumulate),
-                LrEncoder = parseResult.GetValue(lrEncoder),
-                LrDecoder = parseResult.GetValue(lrDecoder),
-                Amp = parseResult.GetValue(amp)!,
-                Device = parseResult.GetValue(device)!,
-                Seed = parseResult.GetValue(seed),
-                MaxFrames = parseResult.GetValue(maxFrames),
-                Patience = parseResult.GetValue(patience),
-                Beams = parseResult.GetValue(beams),
-                EvalEverySteps = parseResult.GetValue(evalEvery),
-                LogEvery = parseResult.GetValue(logEvery),
-                WarmupSteps = parseResult.GetValue(warmup),
-                WeightDecay = parseResult.GetValue(weightDecay),
-                Resume = parseResult.GetValue(resume),
-                SaveEverySteps = parseResult.GetValue(saveEvery),
-                LoaderWorkers = parseResult.GetValue(loaderWorkers),
-            };
-            var request = new Request(options, parseResult.GetValue(worldSize), parseResult.GetValue(backend)!, parseResult.GetValue(resume), parseResult.GetValue(events));
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
+            var (resolved, problems) = Resolve(spec.Read(parseResult));
+            if (parseResult.GetValue(printSpec))
+            {
+                output.Write(RunSpecJson.Write(resolved));
+                return ReportProblems(problems, error) ? ExitFailed : ExitOk;
+            }
+            var request = new Request(resolved, parseResult.GetValue(resume), parseResult.GetValue(events), parseResult.GetValue(stage));
+            if (ReportProblems(problems, error))
+            {
+                ReportFailedBeforeStart(request.Events, output, string.Join(" ", problems.Messages));
+                return ExitFailed;
+            }
             bool interactive = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
@@ -107,6 +69,39 @@ public static class TrainCommand
             return await Task.Run(() => Run(request, output, error, interactive, cts.Token), CancellationToken.None);
         });
         return command;
+    }
+
+    /// The spec with absolute paths, and its reading problems together with its validation's.
+    public static (RunSpec Spec, SpecProblems Problems) Resolve((RunSpec Spec, SpecProblems Problems) read)
+    {
+        var spec = read.Spec.WithAbsolutePaths();
+        return (spec, read.Problems.Merge(spec.Validate(SpecContext.CommandLine)));
+    }
+
+    private static bool ReportProblems(SpecProblems problems, TextWriter error)
+    {
+        foreach (string message in problems.Messages)
+            error.WriteLine($"train: {message}");
+        return !problems.IsValid;
+    }
+
+    /// A failure before training starts gives an event stream with only `failed` (docs/EVENTS.md).
+    private static void ReportFailedBeforeStart(string? events, TextWriter output, string message)
+    {
+        try
+        {
+            using var sink = events switch
+            {
+                null => null,
+                "-" => new JsonLinesProgressSink(output),
+                string path => JsonLinesProgressSink.ToFile(path),
+            };
+            sink?.Report(new FailedEvent(message));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the messages on standard error say what is wrong
+        }
     }
 
     /// Trains as <paramref name="request"/> says; returns the exit code (0 done, 1 failed, 2 not supported yet,
@@ -120,12 +115,43 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (NotSupported(request) is string unsupported)
+        if (StagesOf(request, out string? problem) is not { } stages)
         {
-            error.WriteLine($"train: {unsupported}");
-            return ExitNotSupported;
+            error.WriteLine($"train: {problem}");
+            ReportFailedBeforeStart(request.Events, output, problem!);
+            return ExitFailed;
         }
-        if (request.WorldSize > 1 && joinGroup is null)
+        foreach (var stage in stages)
+        {
+            if (stages.Count > 1 && request.Events != "-")
+                output.WriteLine($"== {stage.Phase} stage: {stage.OutDir}");
+            int code = RunStage(request with { Spec = stage.Spec, Stage = null }, output, error, interactive, cancellationToken, joinGroup);
+            if (code != ExitOk)
+                return code;
+        }
+        return ExitOk;
+    }
+
+    /// The stages <paramref name="request"/> runs: every stage of its plan, or the one named by --stage.
+    public static IReadOnlyList<PipelineStage>? StagesOf(Request request, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        problem = null;
+        var stages = PipelinePlan.Stages(request.Spec);
+        if (request.Stage is null)
+            return stages;
+        var chosen = stages.Where(s => s.Phase == request.Stage.Trim().ToLowerInvariant()).ToList();
+        if (chosen.Count == 0)
+            problem = $"{StageOption} '{request.Stage}' is not a stage of this run; allowed: {string.Join(", ", stages.Select(s => s.Phase))}";
+        return chosen.Count == 0 ? null : chosen;
+    }
+
+    /// One phase: in this process, or as world-size worker processes unless <paramref name="joinGroup"/> makes this
+    /// process one of them.
+    private static int RunStage(Request request, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken,
+        Func<DeviceSelection, CancellationToken, IProcessGroup>? joinGroup)
+    {
+        if (request.Spec.WorldSize > 1 && joinGroup is null)
             return WorkerCommand.Launch(request, output, error, cancellationToken);
 
         JsonLinesProgressSink? eventSink;
@@ -148,7 +174,7 @@ public static class TrainCommand
             var sink = new FailureTracker(eventSink, new ConsoleProgressSink(error, interactive));
             try
             {
-                using var session = TrainingSession.Create(request.Resume ? request.Options with { Resume = true } : request.Options);
+                using var session = TrainingSession.Create(request.Spec, request.Resume);
                 using var group = joinGroup is null ? new SingleProcessGroup(session.Device.ToDevice()) : joinGroup(session.Device, cancellationToken);
                 var result = session.Run(group, sink, cancellationToken);
                 if (request.Events != "-")
@@ -174,16 +200,6 @@ public static class TrainCommand
                 return ExitFailed;
             }
         }
-    }
-
-    /// The reason a request cannot run yet, or null.
-    public static string? NotSupported(Request request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.WorldSize < 1)
-            return $"--world-size {request.WorldSize} must be at least 1";
-        DistributedBackendNames.Parse(request.Backend);
-        return null;
     }
 
     /// "best checkpoint: DIR", the best metrics, the last checkpoint and the step count.

@@ -5,7 +5,7 @@ using PhoenixSlt.Training;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Launch;
-using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Cli.Commands;
 
@@ -22,16 +22,17 @@ public static class WorkerCommand
 
     public static Command Create()
     {
-        var train = TrainCommand.Create();
+        var spec = new TrainSpecOptions();
+        var resume = new Option<bool>("--resume") { Description = "Continue from the last/ checkpoint in --out." };
+        var events = new Option<string?>("--events") { Description = "Rank 0 writes the JSON-lines progress stream to FILE, or '-' for standard output.", HelpName = "FILE|-" };
         var rank = new Option<int?>(RankOption) { Description = $"This worker's rank, 0..world size - 1 (default: ${DistributedEnvironment.Rank}).", HelpName = "R" };
         var address = new Option<string?>(MasterAddressOption) { Description = $"Host of rank 0's rendezvous (default: ${DistributedEnvironment.MasterAddress} or {DistributedOptions.DefaultMasterAddress}).", HelpName = "HOST" };
         var port = new Option<int?>(MasterPortOption) { Description = $"Port of rank 0's rendezvous (default: ${DistributedEnvironment.MasterPort} or {DistributedOptions.DefaultMasterPort}).", HelpName = "PORT" };
         var timeout = new Option<double?>(TimeoutOption) { Description = $"Seconds a collective or the rendezvous may wait for the other workers (default: ${DistributedEnvironment.TimeoutSeconds} or 60).", HelpName = "SECONDS" };
-        var command = new Command("worker", "One process of a multi-process (data-parallel) training run; `train --world-size N` starts these.");
-        foreach (var argument in train.Arguments.ToList())
-            command.Arguments.Add(argument);
-        foreach (var option in train.Options.ToList())
-            command.Options.Add(option);
+        var command = new Command("worker", "One process of a multi-process (data-parallel) training run of one phase; `train --world-size N` starts these.");
+        spec.AddTo(command);
+        command.Options.Add(resume);
+        command.Options.Add(events);
         command.Options.Add(rank);
         command.Options.Add(address);
         command.Options.Add(port);
@@ -39,14 +40,21 @@ public static class WorkerCommand
         command.SetAction(async (parseResult, ct) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
+            var (resolved, problems) = TrainCommand.Resolve(spec.Read(parseResult));
+            if (!problems.IsValid)
+            {
+                foreach (string message in problems.Messages)
+                    error.WriteLine($"worker: {message}");
+                return TrainCommand.ExitFailed;
+            }
             DistributedOptions distributed;
             try
             {
                 distributed = DistributedOptions.FromEnvironment();
-                if (IsExplicit(parseResult, "--world-size"))
-                    distributed = distributed with { WorldSize = parseResult.GetValue<int>("--world-size") };
-                if (IsExplicit(parseResult, "--backend"))
-                    distributed = distributed with { Backend = DistributedBackendNames.Parse(parseResult.GetValue<string>("--backend")!) };
+                if (resolved.WorldSize != 1)
+                    distributed = distributed with { WorldSize = resolved.WorldSize };
+                if (resolved.Backend != "auto")
+                    distributed = distributed with { Backend = DistributedBackendNames.Parse(resolved.Backend) };
                 if (parseResult.GetValue(rank) is int r)
                     distributed = distributed with { Rank = r };
                 if (parseResult.GetValue(address) is string host)
@@ -62,7 +70,8 @@ public static class WorkerCommand
                 error.WriteLine($"worker: {e.Message}");
                 return TrainCommand.ExitFailed;
             }
-            var request = ReadRequest(parseResult, distributed);
+            var request = new TrainCommand.Request(
+                resolved with { WorldSize = distributed.WorldSize, Backend = distributed.Backend.ToName() }, parseResult.GetValue(resume), parseResult.GetValue(events));
             var output = parseResult.InvocationConfiguration.Output;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
@@ -81,7 +90,11 @@ public static class WorkerCommand
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(distributed);
-        var own = request with { WorldSize = distributed.WorldSize, Backend = distributed.Backend.ToName(), Events = distributed.Rank == 0 ? request.Events : null };
+        var own = request with
+        {
+            Spec = request.Spec with { WorldSize = distributed.WorldSize, Backend = distributed.Backend.ToName() },
+            Events = distributed.Rank == 0 ? request.Events : null,
+        };
         return TrainCommand.Run(own, output, error, interactive: false, cancellationToken,
             (device, ct) => ProcessGroupFactory.InitializeAsync(distributed, device.ToDevice(), ct).GetAwaiter().GetResult());
     }
@@ -96,7 +109,7 @@ public static class WorkerCommand
         ArgumentNullException.ThrowIfNull(error);
         if (System.Reflection.Assembly.GetEntryAssembly() != typeof(WorkerCommand).Assembly)
         {
-            error.WriteLine($"train: --world-size {request.WorldSize} starts worker processes of the phoenix-slt program, but this process is another program; run `phoenix-slt train ... --world-size {request.WorldSize}`, or start `phoenix-slt worker` processes yourself");
+            error.WriteLine($"train: --world-size {request.Spec.WorldSize} starts worker processes of the phoenix-slt program, but this process is another program; run `phoenix-slt train ... --world-size {request.Spec.WorldSize}`, or start `phoenix-slt worker` processes yourself");
             return TrainCommand.ExitFailed;
         }
         WorkerExecutable executable;
@@ -154,10 +167,10 @@ public static class WorkerCommand
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(executable);
-        return Enumerable.Range(0, request.WorldSize).Select(rank =>
+        return Enumerable.Range(0, request.Spec.WorldSize).Select(rank =>
         {
-            var (device, gpu) = WorkerLaunchPlan.WorkerDevice(request.Options.Device, rank);
-            var workerRequest = request with { Options = request.Options with { Device = device }, Events = rank == 0 ? request.Events : null };
+            var (device, gpu) = WorkerLaunchPlan.WorkerDevice(request.Spec.Device, rank);
+            var workerRequest = request with { Spec = request.Spec with { Device = device }, Events = rank == 0 ? request.Events : null };
             string[] arguments =
             [
                 .. executable.PrefixArguments, "worker", .. Arguments(workerRequest),
@@ -167,79 +180,16 @@ public static class WorkerCommand
         }).ToList();
     }
 
-    /// The train options of <paramref name="request"/> as command-line arguments (phase first); paths absolute.
+    /// The arguments of one phase's worker: the spec's flags (phase first; paths absolute), --resume, --events.
     public static IReadOnlyList<string> Arguments(TrainCommand.Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var o = request.Options;
-        var args = new List<string> { o.Phase.ToName(), "--data", Path.GetFullPath(o.DataDir), "--out", Path.GetFullPath(o.OutDir), "--preset", o.Preset };
-        void Add(string name, string? value)
-        {
-            if (value is not null)
-                args.AddRange([name, value]);
-        }
-        Add("--init", o.Init is null ? null : Path.GetFullPath(o.Init));
-        Add("--mbart", o.MBart is null ? null : Path.GetFullPath(o.MBart));
-        Add("--epochs", o.Epochs is int e ? Invariant(e) : null);
-        Add("--max-steps", o.MaxSteps is long s ? Invariant(s) : null);
-        Add("--batch-size", Invariant(o.BatchSize));
-        Add("--accumulate", Invariant(o.Accumulate));
-        Add("--lr-encoder", o.LrEncoder is double le ? Invariant(le) : null);
-        Add("--lr-decoder", o.LrDecoder is double ld ? Invariant(ld) : null);
-        Add("--amp", o.Amp);
-        Add("--device", o.Device);
-        Add("--world-size", Invariant(request.WorldSize));
-        Add("--backend", request.Backend);
-        Add("--seed", Invariant(o.Seed));
-        Add("--max-frames", o.MaxFrames is int f ? Invariant(f) : null);
-        Add("--patience", o.Patience is int p ? Invariant(p) : null);
-        Add("--beams", Invariant(o.Beams));
-        Add("--eval-every", o.EvalEverySteps is long ev ? Invariant(ev) : null);
-        Add("--log-every", Invariant(o.LogEvery));
-        Add("--warmup-steps", o.WarmupSteps is long w ? Invariant(w) : null);
-        Add("--weight-decay", Invariant(o.WeightDecay));
-        Add("--save-every", o.SaveEverySteps is long se ? Invariant(se) : null);
-        Add("--loader-workers", o.LoaderWorkers is int lw ? Invariant(lw) : null);
-        if (request.Resume || o.Resume)
+        var args = new List<string>(TrainSpecOptions.ToArguments(request.Spec.WithAbsolutePaths()));
+        if (request.Resume)
             args.Add("--resume");
-        Add("--events", request.Events is null or "-" ? request.Events : Path.GetFullPath(request.Events));
+        if (request.Events is not null)
+            args.AddRange(["--events", request.Events == "-" ? "-" : Path.GetFullPath(request.Events)]);
         return args;
-    }
-
-    /// The request a worker's (or train's) options describe, read by option name.
-    public static TrainCommand.Request ReadRequest(ParseResult parseResult, DistributedOptions distributed)
-    {
-        ArgumentNullException.ThrowIfNull(parseResult);
-        ArgumentNullException.ThrowIfNull(distributed);
-        var options = new TrainRunOptions
-        {
-            Phase = TrainingPhaseNames.Parse(parseResult.GetValue<string>("phase")!),
-            DataDir = parseResult.GetValue<string>("--data")!,
-            OutDir = parseResult.GetValue<string>("--out")!,
-            Preset = parseResult.GetValue<string>("--preset")!,
-            Init = parseResult.GetValue<string?>("--init"),
-            MBart = parseResult.GetValue<string?>("--mbart"),
-            Epochs = parseResult.GetValue<int?>("--epochs"),
-            MaxSteps = parseResult.GetValue<long?>("--max-steps"),
-            BatchSize = parseResult.GetValue<int>("--batch-size"),
-            Accumulate = parseResult.GetValue<int>("--accumulate"),
-            LrEncoder = parseResult.GetValue<double?>("--lr-encoder"),
-            LrDecoder = parseResult.GetValue<double?>("--lr-decoder"),
-            Amp = parseResult.GetValue<string>("--amp")!,
-            Device = parseResult.GetValue<string>("--device")!,
-            Seed = parseResult.GetValue<int>("--seed"),
-            MaxFrames = parseResult.GetValue<int?>("--max-frames"),
-            Patience = parseResult.GetValue<int?>("--patience"),
-            Beams = parseResult.GetValue<int>("--beams"),
-            EvalEverySteps = parseResult.GetValue<long?>("--eval-every"),
-            LogEvery = parseResult.GetValue<int>("--log-every"),
-            WarmupSteps = parseResult.GetValue<long?>("--warmup-steps"),
-            WeightDecay = parseResult.GetValue<double>("--weight-decay"),
-            Resume = parseResult.GetValue<bool>("--resume"),
-            SaveEverySteps = parseResult.GetValue<long?>("--save-every"),
-            LoaderWorkers = parseResult.GetValue<int?>("--loader-workers"),
-        };
-        return new TrainCommand.Request(options, distributed.WorldSize, distributed.Backend.ToName(), parseResult.GetValue<bool>("--resume"), parseResult.GetValue<string?>("--events"));
     }
 
     /// Ends the event stream with a failed event when the workers stopped before rank 0 wrote its last event.
@@ -278,9 +228,6 @@ public static class WorkerCommand
             return false;
         }
     }
-
-    private static bool IsExplicit(ParseResult parseResult, string name)
-        => parseResult.GetResult(name) is System.CommandLine.Parsing.OptionResult { Implicit: false };
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

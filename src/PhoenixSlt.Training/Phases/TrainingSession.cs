@@ -8,19 +8,18 @@ using PhoenixSlt.Training.Amp;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;
+using PhoenixSlt.Training.Specs;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Phases;
 
-/// One training run assembled from <see cref="TrainRunOptions"/>: the tokenizer (the mBART's, the init
+/// One training phase assembled from a <see cref="RunSpec"/> (validated with its one validation): the tokenizer (the mBART's, the init
 /// checkpoint's, or a corpus vocabulary built from the training translations), the model of the phase (from
 /// scratch, from pretrained mBART weights or from an earlier phase's checkpoint), the data and the trainer settings.
 /// Dispose to free the model.
 public sealed class TrainingSession : IDisposable
 {
-    public const double DefaultEncoderLearningRate = 1e-4;
-
     /// The GFSLT-VLP recipe's decoder rate for a pretrained mBART.
     public const double DefaultPretrainedDecoderLearningRate = 5e-6;
 
@@ -41,11 +40,17 @@ public sealed class TrainingSession : IDisposable
 
     /// Builds the run. <see cref="TrainingConfigurationException"/>, <see cref="PhoenixDataException"/> or
     /// <see cref="CheckpointFormatException"/> say what is wrong with the options, the data or a checkpoint.
-    public static TrainingSession Create(TrainRunOptions options)
+    /// <paramref name="resume"/> continues the run in out from its last/ checkpoint (exact resume: same settings required).
+    public static TrainingSession Create(RunSpec spec, bool resume = false)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var device = DeviceSelection.Parse(options.Device);
-        return new Builder(options, device).Build();
+        ArgumentNullException.ThrowIfNull(spec);
+        var problems = spec.Validate(SpecContext.CommandLine);
+        if (!problems.IsValid)
+            throw new TrainingConfigurationException(string.Join(" ", problems.Messages));
+        if (spec.Phase == TrainingPhaseNames.Pipeline)
+            throw new TrainingConfigurationException("a training session is one phase; plan the pipeline's stages with PipelinePlan.Stages");
+        var device = DeviceSelection.Parse(spec.Device);
+        return new Builder(spec, TrainingPhaseNames.Parse(spec.Phase), resume, device).Build();
     }
 
     /// Trains with the shared loop; see <see cref="Trainer.Run"/>.
@@ -59,7 +64,7 @@ public sealed class TrainingSession : IDisposable
         => CheckpointFolder.IsCheckpoint(Path.Combine(outDir, TrainerOptions.BestFolder))
            || CheckpointFolder.IsCheckpoint(Path.Combine(outDir, TrainerOptions.LastFolder));
 
-    private sealed class Builder(TrainRunOptions options, DeviceSelection device)
+    private sealed class Builder(RunSpec options, TrainingPhase phase, bool resume, DeviceSelection device)
     {
         private readonly Device _device = device.ToDevice();
         private readonly string _preset = ModelPresets.Normalize(options.Preset);
@@ -73,11 +78,11 @@ public sealed class TrainingSession : IDisposable
                 _init = CheckpointMetadata.Load(options.Init);
             _mbartSource = MBartSource();
 
-            var train = PhoenixFeatureDataset.Open(options.DataDir, options.TrainSplit);
-            var validation = PhoenixFeatureDataset.Open(options.DataDir, options.ValidationSplit);
+            var train = PhoenixFeatureDataset.Open(DataDir, options.TrainSplit);
+            var validation = PhoenixFeatureDataset.Open(DataDir, options.ValidationSplit);
             var tokenizer = ChooseTokenizer(train);
             manual_seed(options.Seed);
-            return options.Phase switch
+            return phase switch
             {
                 TrainingPhase.Text => BuildText(train, validation, tokenizer),
                 TrainingPhase.Vlp => BuildVlp(train, validation, tokenizer),
@@ -85,54 +90,41 @@ public sealed class TrainingSession : IDisposable
             };
         }
 
+        /// The state of the folders (the values were validated by the spec): out must not hold a run unless resuming.
         private void CheckOptions()
         {
-            if (!Directory.Exists(options.DataDir))
-                throw new TrainingConfigurationException($"--data {options.DataDir}: folder not found; give a dataset root with annotations/, kpts/ and siglip_vitb16/ (`phoenix-slt synth` writes one)");
-            if (File.Exists(options.OutDir))
-                throw new TrainingConfigurationException($"--out {options.OutDir} is a file; give a folder for the checkpoints");
-            if (options.Resume)
+            if (resume)
                 CheckResumable();
-            else if (HoldsRun(options.OutDir))
-                throw new TrainingConfigurationException($"--out {options.OutDir} already holds the checkpoints of a run (best/ or last/); use a new folder, delete them, or continue it with --resume");
-            if (!AmpModes.TryParse(options.Amp, out _))
-                throw new TrainingConfigurationException($"--amp '{options.Amp}' is not known; use one of {AmpModes.Names}");
-            if (options.Beams < 1)
-                throw new TrainingConfigurationException($"--beams {options.Beams} must be at least 1 (1 = greedy search)");
-            if (options.MaxFrames is int f && f < 1)
-                throw new TrainingConfigurationException($"--max-frames {f} must be at least 1");
-            if (options.LabelSmoothing is double ls && !(ls >= 0 && ls < 1))
-                throw new TrainingConfigurationException($"label smoothing {ls} must be in [0, 1)");
-            if (options.Dropout is double d && !(d >= 0 && d < 1))
-                throw new TrainingConfigurationException($"dropout {d} must be in [0, 1)");
-            if (options.Init is not null && !Directory.Exists(options.Init))
-                throw new TrainingConfigurationException($"--init {options.Init}: folder not found; give a checkpoint folder (e.g. OUT/best of an earlier phase)");
-            if (options.MBart is not null && !Directory.Exists(options.MBart))
-                throw new TrainingConfigurationException($"--mbart {options.MBart}: folder not found; give a Hugging Face mBART folder (config.json, model.safetensors, sentencepiece.bpe.model) or a text-phase checkpoint");
+            else if (HoldsRun(OutDir))
+                throw new TrainingConfigurationException($"--out {OutDir} already holds the checkpoints of a run (best/ or last/); use a new folder, delete them, or continue it with --resume");
         }
+
+        private string OutDir => options.Out!;
+
+        private string DataDir => options.Data!;
 
         /// --resume needs OUT/last with a trainer state, written by the same phase.
         private void CheckResumable()
         {
-            string last = Path.Combine(options.OutDir, TrainerOptions.LastFolder);
+            string last = Path.Combine(OutDir, TrainerOptions.LastFolder);
             if (!TrainerCheckpoint.Exists(last))
                 throw new TrainingConfigurationException(
-                    $"--resume: {last} holds no {CheckpointFolder.TrainerStateFileName}; there is no run to continue in --out {options.OutDir} (a run writes last/ at each validation and every --save-every steps). Start a new run without --resume");
+                    $"--resume: {last} holds no {CheckpointFolder.TrainerStateFileName}; there is no run to continue in --out {OutDir} (a run writes last/ at each validation and every --save-every steps). Start a new run without --resume");
             var saved = CheckpointMetadata.Load(last);
-            if (saved.Phase != options.Phase.ToCheckpointPhase())
+            if (saved.Phase != phase.ToCheckpointPhase())
                 throw new TrainingConfigurationException(
-                    $"--resume: {last} was written by the {PhaseName(saved.Phase)} phase, not {options.Phase.ToName()}; resume with `train {PhaseName(saved.Phase)}` or use a new --out");
+                    $"--resume: {last} was written by the {PhaseName(saved.Phase)} phase, not {phase.ToName()}; resume with `train {PhaseName(saved.Phase)}` or use a new --out");
         }
 
         /// The folder the mBART weights come from: --mbart, or an --init that is a text/mbart checkpoint.
         private string? MBartSource()
         {
             bool initIsText = _init is { Phase: CheckpointPhase.Text or CheckpointPhase.MBart };
-            if (options.MBart is not null && initIsText)
-                throw new TrainingConfigurationException($"--init {options.Init} is a {PhaseName(_init!.Phase)} checkpoint and --mbart {options.MBart} is given too; pass the mBART once");
+            if (options.Mbart is not null && initIsText)
+                throw new TrainingConfigurationException($"--init {options.Init} is a {PhaseName(_init!.Phase)} checkpoint and --mbart {options.Mbart} is given too; pass the mBART once");
             if (_init is not null)
             {
-                var allowed = options.Phase switch
+                var allowed = phase switch
                 {
                     TrainingPhase.Text => [CheckpointPhase.Text, CheckpointPhase.MBart],
                     TrainingPhase.Vlp => [CheckpointPhase.Text, CheckpointPhase.MBart, CheckpointPhase.Vlp],
@@ -140,12 +132,12 @@ public sealed class TrainingSession : IDisposable
                 };
                 if (!allowed.Contains(_init.Phase))
                     throw new TrainingConfigurationException(
-                        $"--init {options.Init} is a {PhaseName(_init.Phase)} checkpoint; the {options.Phase.ToName()} phase starts from {string.Join(" or ", allowed.Select(PhaseName))} checkpoints" +
-                        (options.Phase == TrainingPhase.Slt ? " (give a text checkpoint as --mbart)" : ""));
-                if (options.MBart is not null && _init.Phase == options.Phase.ToCheckpointPhase())
+                        $"--init {options.Init} is a {PhaseName(_init.Phase)} checkpoint; the {phase.ToName()} phase starts from {string.Join(" or ", allowed.Select(PhaseName))} checkpoints" +
+                        (phase == TrainingPhase.Slt ? " (give a text checkpoint as --mbart)" : ""));
+                if (options.Mbart is not null && _init.Phase == phase.ToCheckpointPhase())
                     throw new TrainingConfigurationException($"--init {options.Init} continues a {PhaseName(_init.Phase)} run, which already holds its mBART; leave out --mbart");
             }
-            return options.MBart ?? (initIsText ? options.Init : null);
+            return options.Mbart ?? (initIsText ? options.Init : null);
         }
 
         private ISltTokenizer ChooseTokenizer(PhoenixFeatureDataset train)
@@ -289,12 +281,12 @@ public sealed class TrainingSession : IDisposable
                 WarmupSteps = options.WarmupSteps,
                 Seed = options.Seed,
                 LogEvery = options.LogEvery,
-                EvalEverySteps = options.EvalEverySteps,
+                EvalEverySteps = options.EvalEvery,
                 Patience = options.Patience,
                 Amp = AmpModes.Parse(options.Amp),
-                CheckpointDir = options.OutDir,
-                SaveEverySteps = options.SaveEverySteps,
-                ResumeFrom = options.Resume ? Path.Combine(options.OutDir, TrainerOptions.LastFolder) : null,
+                CheckpointDir = OutDir,
+                SaveEverySteps = options.SaveEvery,
+                ResumeFrom = resume ? Path.Combine(OutDir, TrainerOptions.LastFolder) : null,
                 ParentCheckpoint = options.Init is null ? null : Path.GetFullPath(options.Init),
             };
             try
@@ -311,7 +303,7 @@ public sealed class TrainingSession : IDisposable
 
         private Dictionary<string, double> LearningRates(bool pretrainedMBart)
         {
-            double encoder = options.LrEncoder ?? DefaultEncoderLearningRate;
+            double encoder = options.LrEncoder;
             double decoder = options.LrDecoder ?? (pretrainedMBart ? DefaultPretrainedDecoderLearningRate : encoder);
             return new Dictionary<string, double>(StringComparer.Ordinal)
             {
@@ -323,7 +315,7 @@ public sealed class TrainingSession : IDisposable
 
         private TrainingRecipe Recipe(int maxFrames, int? maxNewTokens, int? beams) => new()
         {
-            Phase = options.Phase.ToName(),
+            Phase = phase.ToName(),
             Preset = _preset,
             MaxFrames = maxFrames,
             MaxNewTokens = maxNewTokens,
@@ -332,7 +324,7 @@ public sealed class TrainingSession : IDisposable
             BatchSize = options.BatchSize,
             Accumulate = options.Accumulate,
             LearningRates = LearningRates(_mbartSource is not null || _init is { Phase: CheckpointPhase.Slt }),
-            Data = Path.GetFullPath(options.DataDir),
+            Data = Path.GetFullPath(DataDir),
             Init = options.Init is null ? null : Path.GetFullPath(options.Init),
             MBart = _mbartSource is null ? null : Path.GetFullPath(_mbartSource),
         };
@@ -353,7 +345,7 @@ public sealed class TrainingSession : IDisposable
                     ["max_grad_norm"] = options.MaxGradNorm,
                     ["warmup_steps"] = options.WarmupSteps,
                     ["patience"] = options.Patience,
-                    ["eval_every_steps"] = options.EvalEverySteps,
+                    ["eval_every_steps"] = options.EvalEvery,
                     ["seed"] = options.Seed,
                     ["amp"] = options.Amp,
                     ["train_split"] = options.TrainSplit,

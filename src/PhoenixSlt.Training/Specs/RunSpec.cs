@@ -1,0 +1,131 @@
+using PhoenixSlt.Training.Phases;
+
+namespace PhoenixSlt.Training.Specs;
+
+/// Every setting of a training run — the one place where a hyperparameter, its default (the initial value), its
+/// help text and its limits (<see cref="SpecFieldAttribute"/>) live. `phoenix-slt train` generates its flags from
+/// it (<c>--spec run.json</c> reads one, flags override), the portal's New-run form and POST /api/runs bind to it,
+/// the portal writes it into the run folder and starts <c>train --spec</c>. JSON uses the snake_case names of the
+/// properties (<see cref="RunSpecJson"/>); <see cref="RunSpecValidation.Validate"/> checks it.
+/// Adding a hyperparameter: a property here (with its attribute) and the code that uses the value (docs/ARCHITECTURE.md).
+public sealed record RunSpec
+{
+    public static IReadOnlyList<string> PhaseChoices => TrainingPhaseNames.RunKinds;
+    public static IReadOnlyList<string> PresetChoices => ModelPresets.Names;
+    public static IReadOnlyList<string> AmpChoices { get; } = ["none", "bf16", "fp16"];
+    public static IReadOnlyList<string> BackendChoices { get; } = ["auto", "tcp", "nccl"];
+
+    [SpecField("What to train: text (mBART denoising), vlp (visual-language pre-training), slt (translation) or pipeline (text → vlp → slt, each stage starting from the previous stage's best checkpoint).",
+        Choices = nameof(PhaseChoices), IsArgument = true, Section = "What to train")]
+    public string Phase { get; set; } = TrainingPhaseNames.Slt;
+
+    [SpecField("A label for the run list.", EmptyMeans = "\"<phase> on <dataset>\"", MaxLength = 100, Section = "What to train")]
+    public string? Name { get; set; }
+
+    [SpecField("Dataset root (annotations/, kpts/, siglip_vitb16/); in the portal the name of a dataset under the data root.",
+        HelpName = "DIR", Label = "Dataset", IsPath = true, Section = "What to train")]
+    public string? Data { get; set; }
+
+    [SpecField("Folder for the best/ and last/ checkpoints (a pipeline: one subfolder per stage); must not hold a run yet, unless resuming. The portal chooses it.",
+        HelpName = "DIR", Label = "Output folder", IsPath = true)]
+    public string? Out { get; set; }
+
+    [SpecField("Model size when nothing pretrained decides it.", Choices = nameof(PresetChoices), Section = "What to train")]
+    public string Preset { get; set; } = "tiny";
+
+    [SpecField("Checkpoint to start from: text → text; text or vlp → vlp; vlp (fusion encoder) or slt → slt. Not used by the pipeline, which chains its own stages.",
+        HelpName = "CKPT", Label = "Initialisation checkpoint", EmptyMeans = "fresh weights", IsPath = true, Section = "Start from")]
+    public string? Init { get; set; }
+
+    [SpecField("Pretrained mBART: a Hugging Face folder (config.json, model.safetensors, sentencepiece.bpe.model) or a text-phase checkpoint; its tokenizer is used. In the pipeline the starting point of the text stage.",
+        HelpName = "DIR", Label = "Pretrained mBART folder", EmptyMeans = "mBART from scratch with a corpus vocabulary", IsPath = true, Section = "Start from")]
+    public string? Mbart { get; set; }
+
+    [SpecField("Passes over the training split.", HelpName = "E", EmptyMeans = "only max_steps limits the run", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
+    public int? Epochs { get; set; } = 30;
+
+    [SpecField("Optimizer steps at most.", HelpName = "S", EmptyMeans = "no step limit", Min = 1, Section = "Budget and validation")]
+    public long? MaxSteps { get; set; }
+
+    [SpecField("Stop after this many validations without improvement (slt: BLEU-4; vlp, text: val loss).", HelpName = "P", EmptyMeans = "never stop early", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
+    public int? Patience { get; set; }
+
+    [SpecField("Validate every this many optimizer steps.", HelpName = "STEPS", Label = "Eval every (steps)", EmptyMeans = "at the end of every epoch", Min = 1, Section = "Budget and validation")]
+    public long? EvalEvery { get; set; }
+
+    [SpecField("Also write the resumable last/ checkpoint every this many steps.", HelpName = "STEPS", Label = "Save every (steps)", EmptyMeans = "at each validation", Min = 1, Section = "Budget and validation")]
+    public long? SaveEvery { get; set; }
+
+    [SpecField("A progress point (step event) every this many steps.", HelpName = "N", Label = "Log every (steps)", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
+    public int LogEvery { get; set; } = 10;
+
+    [SpecField("Beams of the validation decoding (1 = greedy).", HelpName = "K", Min = 1, Max = 32, Section = "Budget and validation")]
+    public int Beams { get; set; } = 5;
+
+    [SpecField("MAX_FRAMES: longer clips are subsampled uniformly; at most the mBART encoder's positions.", HelpName = "F", EmptyMeans = "the mBART encoder's positions", Min = 1, Max = 65_536, Section = "Budget and validation")]
+    public int? MaxFrames { get; set; }
+
+    [SpecField("Samples per micro-batch (per process).", HelpName = "B", Min = 1, Max = 4096, Section = "Optimisation")]
+    public int BatchSize { get; set; } = 8;
+
+    [SpecField("Micro-batches per optimizer step (gradient accumulation).", HelpName = "A", Min = 1, Max = 1024, Section = "Optimisation")]
+    public int Accumulate { get; set; } = 1;
+
+    [SpecField("Peak learning rate of the visual encoder, adapter and heads (text phase: the mBART encoder).", HelpName = "X", Label = "Learning rate: visual encoder",
+        Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
+    public double LrEncoder { get; set; } = 1e-4;
+
+    [SpecField("Peak learning rate of the mBART decoder (and the unfrozen mBART encoder in slt).", HelpName = "Y", Label = "Learning rate: mBART decoder",
+        EmptyMeans = "5e-6 with pretrained mBART weights, else the encoder's rate", Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
+    public double? LrDecoder { get; set; }
+
+    [SpecField("Linear warmup steps before the cosine decay.", HelpName = "N", EmptyMeans = "5 % of the run", Min = 0)]
+    public long? WarmupSteps { get; set; }
+
+    [SpecField("AdamW weight decay of matrices and embeddings.", HelpName = "X", Min = 0, Max = 10)]
+    public double WeightDecay { get; set; } = 0.01;
+
+    [SpecField("Gradients are scaled so that their global L2 norm is at most this.", HelpName = "X", EmptyMeans = "no clipping", Min = 0, MinExclusive = true)]
+    public double? MaxGradNorm { get; set; } = 1.0;
+
+    [SpecField("Label smoothing of the slt and text losses.", HelpName = "X", EmptyMeans = "the preset's (0.1)", Min = 0, Max = 1, MaxExclusive = true)]
+    public double? LabelSmoothing { get; set; }
+
+    [SpecField("Dropout of the fusion encoder, adapter/heads and a scratch mBART.", HelpName = "X", EmptyMeans = "the preset's", Min = 0, Max = 1, MaxExclusive = true)]
+    public double? Dropout { get; set; }
+
+    [SpecField("Seed of initialisation, shuffling and dropout.", HelpName = "S", Section = "Optimisation")]
+    public int Seed { get; set; } = 42;
+
+    [SpecField("Mixed precision for GPUs: bf16 (autocast) or fp16 (autocast + dynamic loss scaling); none (float32) is the right choice on CPUs.",
+        Label = "AMP", Choices = nameof(AmpChoices), Section = "Optimisation")]
+    public string Amp { get; set; } = "none";
+
+    [SpecField("cpu, cuda or cuda:N; with world size N on cuda:K the run uses cuda:K … cuda:K+N-1.", Section = "Hardware")]
+    public string Device { get; set; } = "cpu";
+
+    [SpecField("Data-parallel processes, one per device.", HelpName = "N", Min = 1, Max = 64, Section = "Hardware")]
+    public int WorldSize { get; set; } = 1;
+
+    [SpecField("Collective backend for world size > 1: auto (NCCL on CUDA, else TCP), tcp or nccl.", Choices = nameof(BackendChoices))]
+    public string Backend { get; set; } = "auto";
+
+    [SpecField("Threads loading training batches ahead of the trainer (0 = on the training thread).", HelpName = "N", EmptyMeans = "min(2, cores - 1)", Min = 0, Max = 64, Section = "Hardware")]
+    public int? LoaderWorkers { get; set; }
+
+    [SpecField("Clips decoded together during validation.", HelpName = "N", EmptyMeans = "the batch size", Min = 1, Max = 4096)]
+    public int? EvalBatchSize { get; set; }
+
+    [SpecField("Translations listed in each eval event.", HelpName = "N", Min = 0, Max = 100)]
+    public int SamplesToShow { get; set; } = 3;
+
+    [SpecField("The split trained on.", HelpName = "SPLIT")]
+    public string TrainSplit { get; set; } = "train";
+
+    [SpecField("The split validated on (never test while tuning).", HelpName = "SPLIT")]
+    public string ValidationSplit { get; set; } = "dev";
+
+    /// The run's display name: <see cref="Name"/>, or "&lt;phase&gt; on &lt;dataset&gt;".
+    public string DisplayName(string dataset)
+        => string.IsNullOrWhiteSpace(Name) ? $"{TrainingPhaseNames.Describe(Phase)} on {dataset}" : Name.Trim();
+}
