@@ -22,6 +22,8 @@ public static class TrainCommand
 
     public const string PrintSpecOption = "--print-spec";
     public const string StageOption = "--stage";
+    public const string EventsOption = "--events";
+    public const string ResumeOption = "--resume";
 
     /// A run spec and how this invocation runs it.
     /// <param name="Resume">Continue each stage from its last/ checkpoint.</param>
@@ -32,8 +34,8 @@ public static class TrainCommand
     public static Command Create()
     {
         var spec = new TrainSpecOptions();
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly from its last/ checkpoint (weights, optimizer, schedule, RNG, position in the epoch); give the same settings as the first run." };
-        var events = new Option<string?>("--events") { Description = "Write the JSON-lines progress stream (docs/EVENTS.md) to FILE, or '-' for standard output.", HelpName = "FILE|-" };
+        var resume = new Option<bool>(ResumeOption) { Description = "Continue the run in --out exactly from its last/ checkpoint (weights, optimizer, schedule, RNG, position in the epoch); give the same settings as the first run." };
+        var events = new Option<string?>(EventsOption) { Description = "Write the JSON-lines progress stream (docs/EVENTS.md) to FILE, or '-' for standard output.", HelpName = "FILE|-" };
         var stage = new Option<string?>(StageOption) { Description = "Run only this stage of a pipeline (text, vlp or slt), in its subfolder of --out.", HelpName = "PHASE" };
         var printSpec = new Option<bool>(PrintSpecOption) { Description = "Print the resolved run spec (defaults filled in, paths absolute) as JSON and exit; problems go to standard error." };
 
@@ -69,6 +71,15 @@ public static class TrainCommand
             return await Task.Run(() => Run(request, output, error, interactive, cts.Token), CancellationToken.None);
         });
         return command;
+    }
+
+    /// The arguments that run one <paramref name="stage"/> of the spec in <paramref name="specFile"/> (how the portal
+    /// starts a stage): <c>train --spec FILE --stage PHASE --events STAGE/events.jsonl [--resume]</c>.
+    public static IReadOnlyList<string> StageArguments(string specFile, PipelineStage stage, bool resume)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        string[] args = ["train", TrainSpecOptions.SpecOption, specFile, StageOption, stage.Phase, EventsOption, stage.EventsFile];
+        return resume ? [.. args, ResumeOption] : args;
     }
 
     /// The spec with absolute paths, and its reading problems together with its validation's.

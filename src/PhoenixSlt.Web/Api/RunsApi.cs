@@ -1,9 +1,10 @@
 using PhoenixSlt.Web.Security;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Api;
 
@@ -14,7 +15,7 @@ public static class RunsApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var runs = endpoints.MapGroup("/api/runs").WithTags("Runs");
-        runs.MapPost("/", CreateAsync).WithName("CreateRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Queue a new training run (same validation as the New-run form).");
+        runs.MapPost("/", CreateAsync).Accepts<RunSpec>("application/json").WithName("CreateRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Queue a new training run (same validation as the New-run form).");
         runs.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("List runs, filtered by status and phase.");
         runs.MapGet("/{id:int}", GetAsync).WithName("GetRun").WithSummary("A run with its settings and latest validation translations.");
         runs.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Cancel a queued or running run.");
@@ -26,12 +27,20 @@ public static class RunsApi
         return endpoints;
     }
 
-    public static async Task<Results<Created<RunInfo>, ValidationProblem>> CreateAsync(RunRequest request, RunService service, CancellationToken cancellationToken)
+    /// The body is a run spec (snake_case JSON, <see cref="RunSpecJson"/>); unknown settings and values of the wrong
+    /// kind are reported by field, like the spec's validation.
+    public static async Task<Results<Created<RunInfo>, ValidationProblem>> CreateAsync(HttpRequest request, RunService service, CancellationToken cancellationToken)
     {
-        var result = await service.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+        string body;
+        using (var reader = new StreamReader(request.Body, Encoding.UTF8))
+            body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        var (spec, problems) = RunSpecJson.Read(body);
+        if (!problems.IsValid)
+            return TypedResults.ValidationProblem(ToApiErrors(problems.Merge(service.Validate(spec))), title: "The run spec is not valid.");
+        var result = await service.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
         return result.Run is RunInfo run
             ? TypedResults.Created($"/api/runs/{run.Id}", run)
-            : TypedResults.ValidationProblem(ToApiErrors(result.Validation), title: "The run settings are not valid.");
+            : TypedResults.ValidationProblem(ToApiErrors(result.Problems), title: "The run spec is not valid.");
     }
 
     public static async Task<Results<Ok<IReadOnlyList<RunInfo>>, ValidationProblem>> ListAsync(RunStore store, string? status, string? phase, string? search,
@@ -46,8 +55,8 @@ public static class RunsApi
             else
                 errors["status"] = [$"Status '{status}' is not known; use one of {string.Join(", ", Enum.GetValues<RunStatus>().Select(s => s.ToText()))}."];
         }
-        if (!string.IsNullOrWhiteSpace(phase) && !RunPhases.IsKnown(phase))
-            errors["phase"] = [$"Phase '{phase}' is not known; use one of {string.Join(", ", RunPhases.All)}."];
+        if (!string.IsNullOrWhiteSpace(phase) && !TrainingPhaseNames.IsRunKind(phase))
+            errors["phase"] = [$"Phase '{phase}' is not known; use one of {string.Join(", ", TrainingPhaseNames.RunKinds)}."];
         if (limit is < 1)
             errors["limit"] = [$"Limit must be at least 1 (got {limit})."];
         if (errors.Count > 0)
@@ -94,11 +103,11 @@ public static class RunsApi
     public static async Task<Ok<IReadOnlyList<CheckpointInfo>>> CheckpointsAsync(RunStore store, int? runId, string? phase, bool? best, CancellationToken cancellationToken)
         => TypedResults.Ok(await store.ListCheckpointsAsync(new CheckpointQuery(runId, phase, best ?? false), cancellationToken).ConfigureAwait(false));
 
-    /// Validation errors keyed by the JSON property names of the request body (camelCase).
-    public static Dictionary<string, string[]> ToApiErrors(RunValidationResult validation)
+    /// The spec's problems keyed by its field names (snake_case, as in the request body).
+    public static Dictionary<string, string[]> ToApiErrors(SpecProblems problems)
     {
-        ArgumentNullException.ThrowIfNull(validation);
-        return validation.Errors.ToDictionary(e => JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value, StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(problems);
+        return problems.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
     }
 
     private static Results<Accepted<RunInfo>, NotFound<ProblemDetailsText>, Conflict<ProblemDetailsText>> ToResult(int id, RunCommandResult result) => result.Outcome switch

@@ -66,7 +66,7 @@ public static class TranslateApi
         if (fileProblem is not null)
             return Invalid("files", fileProblem);
         string? beamsText = form["beams"];
-        int beams = Services.Runs.RunRequest.DefaultBeams;
+        int beams = new Training.Specs.RunSpec().Beams;
         if (!string.IsNullOrWhiteSpace(beamsText) && (!int.TryParse(beamsText, NumberStyles.None, CultureInfo.InvariantCulture, out beams) || beams < 1 || beams > options.MaxBeams))
             return Invalid("beams", $"Beams '{beamsText}' must be a whole number from 1 (greedy) to {options.MaxBeams}.");
         var (checkpoint, checkpointProblem) = await checkpoints.ResolveAsync(form["checkpoint"], cancellationToken).ConfigureAwait(false);

@@ -46,7 +46,7 @@ public sealed class EvaluationRequest
     public string Split { get; set; } = "dev";
 
     [Range(1, MaxBeams)]
-    public int Beams { get; set; } = Runs.RunRequest.DefaultBeams;
+    public int Beams { get; set; } = new Training.Specs.RunSpec().Beams;
 
     /// Dataset folder under the data root; empty: the dataset of the checkpoint's run, else the default dataset.
     public string? Dataset { get; set; }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Services.Evaluation;
 
@@ -41,7 +42,7 @@ public sealed class EvaluationRunner(
     private readonly ConcurrentDictionary<int, ActiveProcess> _active = new();
 
     /// The devices an evaluation occupies (one slot each).
-    public IReadOnlyList<string> Devices => TrainArguments.DevicesOf(options.Value.Device, worldSize: 1);
+    public IReadOnlyList<string> Devices => DeviceSelection.DevicesOf(options.Value.Device, worldSize: 1);
 
     /// Ids of the evaluations that have a process (or are about to get one) in this portal.
     public IReadOnlyCollection<int> ActiveEvaluationIds => [.. _active.Keys];

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Services.Evaluation;
 
@@ -34,7 +35,7 @@ public sealed class EvaluationService(
             return EvaluationSubmission.Invalid("split", $"Split '{request.Split}' cannot be evaluated; use dev or test.");
         if (request.Beams is < 1 or > EvaluationRequest.MaxBeams)
             return EvaluationSubmission.Invalid("beams", $"Beams must be between 1 and {EvaluationRequest.MaxBeams} (got {request.Beams}).");
-        if (checkpoint.Phase != RunPhases.Slt)
+        if (checkpoint.Phase != TrainingPhaseNames.Slt)
             return EvaluationSubmission.Invalid("checkpoint", $"Checkpoint {checkpoint.Path} is a {checkpoint.Phase} checkpoint; only slt checkpoints translate. Evaluate the checkpoint of an slt run.");
 
         string? dataset = string.IsNullOrWhiteSpace(request.Dataset) ? null : request.Dataset.Trim();

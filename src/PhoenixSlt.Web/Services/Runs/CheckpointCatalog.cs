@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -32,7 +33,7 @@ public static class CheckpointCatalog
             RunId = runId,
             Step = metadata.Step,
             MetricsJson = MetricsJson(metadata.Metrics),
-            IsBest = isBest ?? string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), TrainArguments.BestFolder, StringComparison.Ordinal),
+            IsBest = isBest ?? string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), PhoenixSlt.Training.TrainerOptions.BestFolder, StringComparison.Ordinal),
             CreatedAt = metadata.CreatedUtc == default ? File.GetLastWriteTimeUtc(Path.Combine(folder, CheckpointFolder.MetadataFileName)) : metadata.CreatedUtc.UtcDateTime,
             SizeBytes = FolderSize(folder),
         };
@@ -126,9 +127,9 @@ public static class CheckpointCatalog
 
     private static string PhaseName(CheckpointPhase phase) => phase switch
     {
-        CheckpointPhase.Text => RunPhases.Text,
-        CheckpointPhase.Vlp => RunPhases.Vlp,
-        CheckpointPhase.Slt => RunPhases.Slt,
+        CheckpointPhase.Text => TrainingPhaseNames.Text,
+        CheckpointPhase.Vlp => TrainingPhaseNames.Vlp,
+        CheckpointPhase.Slt => TrainingPhaseNames.Slt,
         _ => "mbart",
     };
 }

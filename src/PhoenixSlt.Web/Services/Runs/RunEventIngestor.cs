@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -28,7 +29,7 @@ public static class RunEventIngestor
     public const string ThroughputMetric = "samples_per_s";
 
     /// The metric a stage's best checkpoint is chosen by (as the trainer does): slt highest bleu4, else lowest val_loss.
-    public static string WatchedMetric(string stage) => stage == RunPhases.Slt ? "bleu4" : "val_loss";
+    public static string WatchedMetric(string stage) => stage == TrainingPhaseNames.Slt ? "bleu4" : "val_loss";
 
     /// Applies <paramref name="progressEvent"/> of <paramref name="stage"/> to <paramref name="run"/> (tracked by
     /// <paramref name="db"/>) and records how the stream ended in <paramref name="end"/>.
@@ -133,7 +134,7 @@ public static class RunEventIngestor
             run.BestMetricName = watched;
             run.BestMetricValue = value;
         }
-        if (stage == RunPhases.Slt && metrics.TryGetValue("bleu4", out double bleu) && double.IsFinite(bleu))
+        if (stage == TrainingPhaseNames.Slt && metrics.TryGetValue("bleu4", out double bleu) && double.IsFinite(bleu))
             run.BestBleu4 = bleu;
     }
 

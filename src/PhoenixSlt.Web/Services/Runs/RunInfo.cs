@@ -1,4 +1,6 @@
 using PhoenixSlt.Training.Events;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -48,8 +50,8 @@ public sealed record RunInfo
     public int Attempts { get; init; }
 
     /// Stages of the run (1, or 3 for the pipeline) and the 0-based index of <see cref="Stage"/>.
-    public int StageCount => RunPhases.IsKnown(Phase) ? RunPhases.StagesOf(Phase).Count : 1;
-    public int StageIndex => Stage is null || !RunPhases.IsKnown(Phase) ? 0 : Math.Max(0, RunPhases.StagesOf(Phase).ToList().IndexOf(Stage));
+    public int StageCount => TrainingPhaseNames.IsRunKind(Phase) ? TrainingPhaseNames.StagesOf(Phase).Count : 1;
+    public int StageIndex => Stage is null || !TrainingPhaseNames.IsRunKind(Phase) ? 0 : Math.Max(0, TrainingPhaseNames.StagesOf(Phase).ToList().IndexOf(Stage));
 
     /// Progress of the current stage in 0..100 (100 once completed).
     public double Percent => Status == RunStatus.Completed ? 100
@@ -63,7 +65,7 @@ public sealed record RunInfo
 }
 
 /// A run with its settings and the translations of its latest validation.
-public sealed record RunDetails(RunInfo Run, RunRequest Config, IReadOnlyList<TranslationSample> LatestSamples);
+public sealed record RunDetails(RunInfo Run, RunSpec Config, IReadOnlyList<TranslationSample> LatestSamples);
 
 /// One metric value. <see cref="Stage"/> separates the stages of a pipeline (steps restart in each).
 public sealed record MetricValue(string Stage, long Step, int Epoch, string Name, double Value, DateTime Time);

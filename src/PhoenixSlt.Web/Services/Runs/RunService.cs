@@ -1,7 +1,8 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -18,8 +19,8 @@ public enum RunCommandOutcome
 /// <param name="Run">The run after the command (null when not found).</param>
 public sealed record RunCommandResult(RunCommandOutcome Outcome, string Message, RunInfo? Run);
 
-/// A created run, or the validation errors that prevented it.
-public sealed record RunCreateResult(RunInfo? Run, RunValidationResult Validation)
+/// A created run, or the problems of its spec that prevented it.
+public sealed record RunCreateResult(RunInfo? Run, SpecProblems Problems)
 {
     public bool Created => Run is not null;
 }
@@ -37,47 +38,58 @@ public sealed class RunService(
     /// The folder of run <paramref name="id"/>: CheckpointRoot/runs/&lt;id&gt;.
     public string RunFolder(int id) => Path.Combine(paths.CheckpointRoot, "runs", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// What requests are validated against now: the datasets under the data root and the file system.
-    public RunValidationContext ValidationContext()
-        => new([.. datasets.List().Select(d => d.Name)], Directory.Exists);
+    /// What specs are validated against here: data is a dataset under the data root, the portal chooses out,
+    /// folders must be absolute.
+    public SpecContext ValidationContext(int? cudaDeviceCount = null)
+        => new() { Datasets = [.. datasets.List().Select(d => d.Name)], OutAssigned = true, AbsolutePathsOnly = true, CudaDeviceCount = cudaDeviceCount };
 
-    /// <see cref="RunRequestValidator.Validate"/> against <see cref="ValidationContext"/>.
-    public RunValidationResult Validate(RunRequest request) => RunRequestValidator.Validate(request, ValidationContext());
+    /// The spec's one validation (<see cref="RunSpecValidation.Validate"/>) against <see cref="ValidationContext"/>.
+    public SpecProblems Validate(RunSpec spec) => spec.Validate(ValidationContext());
 
-    /// Validates <paramref name="request"/> and queues it as a new run.
-    public async Task<RunCreateResult> CreateAsync(RunRequest request, CancellationToken cancellationToken = default)
+    /// Validates <paramref name="spec"/> and queues it as a new run. The stored spec is resolved: data is the
+    /// dataset's folder, out the run's folder (<see cref="PipelinePlan.RunOut"/>); the supervisor writes it to the
+    /// run folder and starts `phoenix-slt train --spec` from it.
+    public async Task<RunCreateResult> CreateAsync(RunSpec spec, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var validation = Validate(request);
-        if (!validation.IsValid)
-            return new RunCreateResult(null, validation);
-        var dataset = datasets.Find(request.Dataset)!;
+        ArgumentNullException.ThrowIfNull(spec);
+        var problems = Validate(spec);
+        if (!problems.IsValid)
+            return new RunCreateResult(null, problems);
+        var dataset = datasets.Find(spec.Data!)!;
         RunInfo info;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
         {
             var run = new RunEntity
             {
-                Name = request.DisplayName,
-                Phase = request.Phase,
-                Stage = RunPhases.StagesOf(request.Phase)[0],
-                ConfigJson = JsonSerializer.Serialize(request, RunStore.Json),
+                Name = spec.DisplayName(dataset.Name),
+                Phase = spec.Phase,
+                Stage = TrainingPhaseNames.StagesOf(spec.Phase)[0],
                 Status = RunStatus.Queued.ToText(),
                 Dataset = dataset.Name,
                 CreatedAt = time.GetUtcNow().UtcDateTime,
-                Device = request.Device.Trim().ToLowerInvariant(),
-                WorldSize = request.WorldSize,
-                InitCheckpoint = string.IsNullOrWhiteSpace(request.InitCheckpoint) ? null : request.InitCheckpoint.Trim(),
-                MBartFolder = string.IsNullOrWhiteSpace(request.MBartFolder) ? null : request.MBartFolder.Trim(),
+                Device = spec.Device.Trim().ToLowerInvariant(),
+                WorldSize = spec.WorldSize,
+                InitCheckpoint = string.IsNullOrWhiteSpace(spec.Init) ? null : spec.Init.Trim(),
+                MBartFolder = string.IsNullOrWhiteSpace(spec.Mbart) ? null : spec.Mbart.Trim(),
             };
             db.Runs.Add(run);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             run.OutputFolder = RunFolder(run.Id);
+            var resolved = spec with
+            {
+                Data = dataset.Path,
+                Out = PipelinePlan.RunOut(run.OutputFolder, spec.Phase),
+                Init = run.InitCheckpoint,
+                Mbart = run.MBartFolder,
+                Device = run.Device,
+            };
+            run.ConfigJson = RunSpecJson.Write(resolved);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             info = RunStore.ToInfo(run);
         }
         notifier.Publish(new RunStateUpdate(info));
         supervisor.Wake();
-        return new RunCreateResult(info, validation);
+        return new RunCreateResult(info, problems);
     }
 
     /// Cancels a queued run at once, or asks the process of a running run to stop (SIGTERM, then a kill after the

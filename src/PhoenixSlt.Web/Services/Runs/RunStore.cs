@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PhoenixSlt.Training.Specs;
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
@@ -131,18 +132,16 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
             ReadMetrics(checkpoint.MetricsJson), checkpoint.IsBest, checkpoint.CreatedAt, checkpoint.SizeBytes);
     }
 
-    /// The stored settings of <paramref name="run"/> (defaults when the JSON cannot be read).
-    public static RunRequest ConfigOf(RunEntity run)
+    /// The stored (resolved) run spec of <paramref name="run"/>; fields that cannot be read keep their defaults, and
+    /// runs stored before the run spec existed (camelCase settings) are read through <see cref="LegacyRunSettings"/>.
+    public static RunSpec ConfigOf(RunEntity run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        try
-        {
-            return JsonSerializer.Deserialize<RunRequest>(run.ConfigJson, Json) ?? new RunRequest();
-        }
-        catch (JsonException)
-        {
-            return new RunRequest { Phase = run.Phase, Dataset = run.Dataset };
-        }
+        var start = new RunSpec { Phase = run.Phase, Data = run.Dataset };
+        var spec = RunSpecJson.Read(LegacyRunSettings.ToSpecJson(run.ConfigJson), start).Spec;
+        return string.IsNullOrWhiteSpace(spec.Out) && !string.IsNullOrEmpty(run.OutputFolder)
+            ? spec with { Out = PipelinePlan.RunOut(run.OutputFolder, spec.Phase) }
+            : spec;
     }
 
     public static IReadOnlyDictionary<string, double> ReadMetrics(string? json)

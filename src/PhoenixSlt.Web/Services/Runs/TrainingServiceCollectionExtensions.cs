@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Hubs;
 
 namespace PhoenixSlt.Web.Services.Runs;
@@ -22,7 +23,7 @@ public static class TrainingServiceCollectionExtensions
         services.AddSingleton<RunService>();
         services.AddSignalR();
         services.AddHostedService<TrainingHubBroadcaster>();
-        services.AddOpenApi();
+        services.AddRunSpecHttpContract();
         return services;
     }
 }

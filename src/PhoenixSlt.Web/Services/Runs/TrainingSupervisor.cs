@@ -5,10 +5,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using PhoenixSlt.Cli.Commands;
 using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Training.Launch;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -131,7 +134,7 @@ public sealed class TrainingSupervisor(
         }
         foreach (var run in queued)
         {
-            if (_active.ContainsKey(run.Id) || Slots.TryAcquire(TrainArguments.DevicesOf(run.Device, run.WorldSize)) is not { } slots)
+            if (_active.ContainsKey(run.Id) || Slots.TryAcquire(DeviceSelection.DevicesOf(run.Device, run.WorldSize)) is not { } slots)
                 continue;
             var active = new ActiveProcess(run.Id, slots);
             if (!_active.TryAdd(run.Id, active))
@@ -186,9 +189,6 @@ public sealed class TrainingSupervisor(
         RunEntity run;
         await using (var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false))
             run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == active.Id, stoppingToken).ConfigureAwait(false);
-        var request = RunStore.ConfigOf(run);
-        var stages = TrainArguments.Plan(request, run.OutputFolder);
-        int index = Math.Max(0, stages.ToList().FindIndex(s => s.Phase == run.Stage));
         var dataset = datasets.Find(run.Dataset);
         if (dataset is null)
         {
@@ -203,11 +203,13 @@ public sealed class TrainingSupervisor(
             return;
         }
 
+        var (specFile, stages) = PlanStages(run, dataset.Path);
+        int index = Math.Max(0, stages.ToList().FindIndex(s => s.Phase == run.Stage));
         for (; index < stages.Count; index++)
         {
             var stage = stages[index];
-            bool resume = File.Exists(Path.Combine(stage.OutDir, TrainArguments.LastFolder, CheckpointFolder.TrainerStateFileName));
-            var result = await RunStageAsync(active, request, stage, dataset.Path, resume, stoppingToken).ConfigureAwait(false);
+            bool resume = File.Exists(Path.Combine(stage.OutDir, TrainerOptions.LastFolder, CheckpointFolder.TrainerStateFileName));
+            var result = await RunStageAsync(active, TrainCommand.StageArguments(specFile, stage, resume), stage, resume, stoppingToken).ConfigureAwait(false);
             switch (result.Outcome)
             {
                 case StageOutcome.Finished when index + 1 < stages.Count:
@@ -230,14 +232,21 @@ public sealed class TrainingSupervisor(
         }
     }
 
-    private async Task<StageResult> RunStageAsync(ActiveProcess active, RunRequest request, TrainStage stage, string datasetDir, bool resume, CancellationToken stoppingToken)
+    /// The run's resolved spec (data in its dataset's current folder), written to RUN/spec.json, and its stages
+    /// (<see cref="PipelinePlan"/>).
+    private static (string SpecFile, IReadOnlyList<PipelineStage> Stages) PlanStages(RunEntity run, string datasetDir)
+    {
+        var spec = RunStore.ConfigOf(run) with { Data = datasetDir };
+        return (RunSpecJson.Save(spec, run.OutputFolder), PipelinePlan.Stages(spec));
+    }
+
+    private async Task<StageResult> RunStageAsync(ActiveProcess active, IReadOnlyList<string> arguments, PipelineStage stage, bool resume, CancellationToken stoppingToken)
     {
         if (active.CancelRequested || await CancelRequestedInDatabaseAsync(active.Id).ConfigureAwait(false))
             return new StageResult(StageOutcome.Cancelled, null);
         if (stoppingToken.IsCancellationRequested)
             return new StageResult(StageOutcome.Shutdown, null);
 
-        var arguments = TrainArguments.For(request, stage, datasetDir, resume);
         Directory.CreateDirectory(stage.OutDir);
         var reader = new EventFileReader(stage.EventsFile, EventFileReader.CurrentLength(stage.EventsFile));
         var output = new OutputCollector(_options.StderrTailLines);
@@ -266,7 +275,7 @@ public sealed class TrainingSupervisor(
         }
     }
 
-    private async Task<StageResult> SuperviseProcessAsync(ActiveProcess active, TrainStage stage, Process process, IReadOnlyList<string> arguments, bool resume,
+    private async Task<StageResult> SuperviseProcessAsync(ActiveProcess active, PipelineStage stage, Process process, IReadOnlyList<string> arguments, bool resume,
         EventFileReader reader, OutputCollector output, CancellationToken stoppingToken)
     {
         await StageStartedAsync(active.Id, stage, process, arguments, resume).ConfigureAwait(false);
@@ -373,7 +382,7 @@ public sealed class TrainingSupervisor(
         notifier.Publish(new RunStateUpdate(RunStore.ToInfo(run)));
     }
 
-    private async Task StageStartedAsync(int runId, TrainStage stage, Process process, IReadOnlyList<string> arguments, bool resume)
+    private async Task StageStartedAsync(int runId, PipelineStage stage, Process process, IReadOnlyList<string> arguments, bool resume)
     {
         DateTime startedAt;
         try
@@ -402,7 +411,7 @@ public sealed class TrainingSupervisor(
         notifier.Publish(new RunStateUpdate(RunStore.ToInfo(run)));
     }
 
-    private async Task NextStageAsync(int runId, TrainStage finished, TrainStage next)
+    private async Task NextStageAsync(int runId, PipelineStage finished, PipelineStage next)
     {
         await using var db = await contexts.CreateDbContextAsync().ConfigureAwait(false);
         var run = await db.Runs.FirstAsync(r => r.Id == runId).ConfigureAwait(false);

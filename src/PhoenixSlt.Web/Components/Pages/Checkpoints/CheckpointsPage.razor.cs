@@ -19,7 +19,7 @@ public partial class CheckpointsPage : IDisposable
     private IDisposable? _subscription;
     private bool _loading;
     private string _split = "dev";
-    private int _beams = Services.Runs.RunRequest.DefaultBeams;
+    private int _beams = new Training.Specs.RunSpec().Beams;
     private string? _importPath;
     private string? _importError;
 

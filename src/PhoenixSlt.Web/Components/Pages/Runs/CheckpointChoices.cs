@@ -1,4 +1,5 @@
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
 
@@ -15,9 +16,9 @@ public static class CheckpointChoices
     /// The pipeline chains its own stages and takes none.
     public static IReadOnlyList<string> InitPhasesFor(string phase) => phase switch
     {
-        RunPhases.Text => [RunPhases.Text],
-        RunPhases.Vlp => [RunPhases.Text, RunPhases.Vlp],
-        RunPhases.Slt => [RunPhases.Vlp, RunPhases.Slt],
+        TrainingPhaseNames.Text => [TrainingPhaseNames.Text],
+        TrainingPhaseNames.Vlp => [TrainingPhaseNames.Text, TrainingPhaseNames.Vlp],
+        TrainingPhaseNames.Slt => [TrainingPhaseNames.Vlp, TrainingPhaseNames.Slt],
         _ => [],
     };
 
@@ -34,7 +35,7 @@ public static class CheckpointChoices
     public static IReadOnlyList<FolderChoice> MBartChoices(IEnumerable<CheckpointInfo> checkpoints, IEnumerable<string> huggingFaceFolders)
     {
         var choices = huggingFaceFolders.Select(f => new FolderChoice(f, "Hugging Face mBART folder")).ToList();
-        foreach (CheckpointInfo checkpoint in checkpoints.Where(c => c.Phase is "mbart" or RunPhases.Text)
+        foreach (CheckpointInfo checkpoint in checkpoints.Where(c => c.Phase is "mbart" or TrainingPhaseNames.Text)
                      .OrderByDescending(c => c.IsBest).ThenByDescending(c => c.CreatedAt))
             if (!choices.Exists(c => string.Equals(c.Path, checkpoint.Path, StringComparison.Ordinal)))
                 choices.Add(Describe(checkpoint));

@@ -1,22 +1,33 @@
 using System.Globalization;
+using PhoenixSlt.Training.Specs;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
-using MudBlazor;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Services.SystemInfo;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
 
+/// The New-run form: generated from the run spec's field table (sections, labels, help, defaults), with pickers for
+/// the dataset, device and checkpoints. It binds to a <see cref="RunSpec"/> and shows the spec's own validation.
 public partial class NewRun
 {
+    public const string AdvancedSection = "Advanced";
+
+    /// Sections in the order the page shows them; fields without a section are advanced.
+    public static IReadOnlyList<string> Sections { get; } = ["What to train", "Budget and validation", "Optimisation", "Hardware", "Start from", AdvancedSection];
+
+    /// Fields the portal sets itself.
+    private static readonly HashSet<string> PortalAssigned = ["out"];
+
     /// Settings of the "Quick demo" button: a few dozen steps per stage on the tiny preset, greedy validation.
-    public static RunRequest QuickDemo(RunRequest current) => new()
+    public static RunSpec QuickDemo(RunSpec current) => new()
     {
         Name = current.Name,
         Phase = current.Phase,
-        Dataset = current.Dataset,
+        Data = current.Data,
         Preset = "tiny",
         Epochs = null,
         MaxSteps = 30,
@@ -25,28 +36,24 @@ public partial class NewRun
         BatchSize = 4,
         Beams = 1,
         Device = current.Device,
-        InitCheckpoint = current.InitCheckpoint,
-        MBartFolder = current.MBartFolder,
+        Init = current.Init,
+        Mbart = current.Mbart,
     };
 
-    private readonly Func<object, string, IEnumerable<string>> _validate;
-    private MudForm? _form;
-    private RunRequest _request = new();
-    private RunValidationContext _context = RunValidationContext.ValuesOnly;
+    private RunSpec _spec = new();
+    private readonly Dictionary<string, string?> _texts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _parseErrors = new(StringComparer.Ordinal);
+    private SpecProblems _problems = SpecProblems.None;
+    private bool _showErrors;
+    private SpecContext _context = SpecContext.ValuesOnly;
     private IReadOnlyList<DatasetEntry> _datasets = [];
-    private IReadOnlyList<string> _devices = [RunRequest.DefaultDevice];
+    private IReadOnlyList<string> _devices = ["cpu"];
     private int _cudaDevices;
     private IReadOnlyList<CheckpointInfo> _checkpoints = [];
     private IReadOnlyList<FolderChoice> _initChoices = [];
     private IReadOnlyList<FolderChoice> _mbartChoices = [];
     private IReadOnlyList<string> _submitErrors = [];
     private bool _submitting;
-
-    public NewRun()
-    {
-        // Field validation through the shared validator: the same rules and messages as POST /api/runs.
-        _validate = (model, field) => RunRequestValidator.Validate((RunRequest)model, _context).For(field);
-    }
 
     [Inject] private RunService Runs { get; set; } = null!;
     [Inject] private RunStore Store { get; set; } = null!;
@@ -56,23 +63,87 @@ public partial class NewRun
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private ILogger<NewRun> Logger { get; set; } = null!;
 
+    /// The fields of <paramref name="section"/>, in the table's order.
+    public static IReadOnlyList<SpecField> FieldsOf(string section)
+        => [.. RunSpecFields.All.Where(f => f.Section == section && !PortalAssigned.Contains(f.Name))];
+
     protected override async Task OnInitializedAsync()
     {
         RefreshDatasets();
-        _request = Defaults();
+        SetSpec(Defaults());
         await LoadDevicesAsync();
         await LoadCheckpointsAsync();
     }
 
-    private RunRequest Defaults() => new()
+    private RunSpec Defaults() => new()
     {
-        Dataset = (_datasets.FirstOrDefault(d => d.Name == Paths.DefaultDataset) ?? _datasets.FirstOrDefault())?.Name ?? "",
+        Data = (_datasets.FirstOrDefault(d => d.Name == Paths.DefaultDataset) ?? _datasets.FirstOrDefault())?.Name,
     };
+
+    /// Shows <paramref name="spec"/>: every field's text from its value, no pending errors.
+    private void SetSpec(RunSpec spec)
+    {
+        _spec = spec;
+        _texts.Clear();
+        _parseErrors.Clear();
+        foreach (SpecField field in RunSpecFields.All)
+            _texts[field.Name] = field.Format(field.Get(spec));
+        _showErrors = false;
+        Revalidate();
+    }
+
+    /// A field changed: parse its text into the spec (keeping the text and the message when it does not parse).
+    private void SetValue(SpecField field, string? text)
+    {
+        _texts[field.Name] = text;
+        if (field.TryParse(text, out object? value, out string? error))
+        {
+            field.Set(_spec, value);
+            _parseErrors.Remove(field.Name);
+        }
+        else
+        {
+            _parseErrors[field.Name] = error!;
+        }
+        if (field.Name == "phase")
+            OnPhaseChanged();
+        _showErrors = true;
+        Revalidate();
+    }
+
+    private void SetPhase(string phase) => SetValue(RunSpecFields.Get("phase"), phase);
+
+    private void OnPhaseChanged()
+    {
+        if (_spec.Phase == TrainingPhaseNames.Pipeline)
+        {
+            _spec.Init = null;
+            _texts["init"] = "";
+        }
+        _initChoices = CheckpointChoices.InitChoices(_checkpoints, _spec.Phase);
+    }
+
+    /// The spec's validation plus the texts that did not parse.
+    private void Revalidate()
+    {
+        var parsed = new SpecProblems.Builder();
+        foreach (var (name, message) in _parseErrors)
+            parsed.Add(name, message);
+        _problems = parsed.Build().Merge(_spec.Validate(_context));
+    }
+
+    private string? TextOf(SpecField field) => _texts.GetValueOrDefault(field.Name);
+
+    /// The first problem of a field once the user has changed something or submitted (not on a fresh form).
+    private string? ErrorOf(SpecField field)
+        => _showErrors || _parseErrors.ContainsKey(field.Name) ? _problems.FirstFor(field.Name) : null;
+
+    private bool HasError(SpecField field) => ErrorOf(field) is not null;
 
     private void RefreshDatasets()
     {
         _datasets = Catalog.List();
-        _context = Runs.ValidationContext() with { CudaDeviceCount = _cudaDevices };
+        _context = Runs.ValidationContext(_cudaDevices);
     }
 
     private async Task LoadDevicesAsync()
@@ -81,9 +152,10 @@ public partial class NewRun
         SystemInfoService system = Services.GetRequiredService<SystemInfoService>();
         _cudaDevices = await system.CudaDeviceCountAsync();
         _devices = _cudaDevices == 0
-            ? [RunRequest.DefaultDevice]
-            : [RunRequest.DefaultDevice, "cuda", .. Enumerable.Range(0, _cudaDevices).Select(i => $"cuda:{i}")];
+            ? ["cpu"]
+            : ["cpu", "cuda", .. Enumerable.Range(0, _cudaDevices).Select(i => $"cuda:{i}")];
         _context = _context with { CudaDeviceCount = _cudaDevices };
+        Revalidate();
     }
 
     private async Task LoadCheckpointsAsync()
@@ -99,37 +171,25 @@ public partial class NewRun
         }
         IReadOnlyList<string> folders = await Task.Run(() => CheckpointChoices.FindMBartFolders(Paths.CheckpointRoot));
         _mbartChoices = CheckpointChoices.MBartChoices(_checkpoints, folders);
-        _initChoices = CheckpointChoices.InitChoices(_checkpoints, _request.Phase);
+        _initChoices = CheckpointChoices.InitChoices(_checkpoints, _spec.Phase);
     }
 
     private void OnBootstrapFinished(BootstrapStatus status)
     {
         RefreshDatasets();
-        if (string.IsNullOrEmpty(_request.Dataset))
-            _request.Dataset = Defaults().Dataset;
+        if (string.IsNullOrEmpty(_spec.Data))
+            SetValue(RunSpecFields.Get("data"), Defaults().Data);
+        Revalidate();
     }
 
-    private void SetPhase(string phase)
-    {
-        _request.Phase = phase;
-        if (phase == RunPhases.Pipeline)
-            _request.InitCheckpoint = null;
-        _initChoices = CheckpointChoices.InitChoices(_checkpoints, phase);
-    }
-
-    private void UseQuickDemo()
-    {
-        _request = QuickDemo(_request);
-        _form?.ResetValidation();
-    }
+    private void UseQuickDemo() => SetSpec(QuickDemo(_spec));
 
     private void UseDefaults()
     {
-        RunRequest defaults = Defaults();
-        defaults.Phase = _request.Phase;
-        defaults.Dataset = string.IsNullOrEmpty(_request.Dataset) ? defaults.Dataset : _request.Dataset;
-        _request = defaults;
-        _form?.ResetValidation();
+        RunSpec defaults = Defaults();
+        defaults.Phase = _spec.Phase;
+        defaults.Data = string.IsNullOrEmpty(_spec.Data) ? defaults.Data : _spec.Data;
+        SetSpec(defaults);
     }
 
     private Task<IEnumerable<string>> SearchInitAsync(string? text, CancellationToken cancellationToken)
@@ -150,25 +210,26 @@ public partial class NewRun
 
     private async Task SubmitAsync()
     {
-        if (_form is null || _submitting)
+        if (_submitting)
             return;
         RefreshDatasets();
+        Revalidate();
+        _showErrors = true;
         _submitErrors = [];
-        await _form.Validate();
-        if (!_form.IsValid)
+        if (!_problems.IsValid)
             return;
         _submitting = true;
         try
         {
-            RunCreateResult result = await Runs.CreateAsync(_request);
+            RunCreateResult result = await Runs.CreateAsync(_spec with { });
             if (result.Run is { } run)
             {
                 Navigation.NavigateTo($"runs/{run.Id}");
                 return;
             }
             // The world changed between the form's check and the service's (e.g. a dataset was removed).
-            _submitErrors = [.. result.Validation.Errors.SelectMany(e => e.Value)];
-            await _form.Validate();
+            _submitErrors = result.Problems.Messages;
+            _problems = result.Problems;
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or IOException)
         {
@@ -181,22 +242,26 @@ public partial class NewRun
         }
     }
 
+    private static bool IsWide(SpecField field) => field.Name is "phase" or "name" or "data" or "preset" or "init" or "mbart";
+
+    private static string TestId(string section) => section.ToLowerInvariant().Replace(' ', '-');
+
     private static string PhaseLabel(string phase) => phase switch
     {
-        RunPhases.Text => "text: mBART denoising on the corpus sentences",
-        RunPhases.Vlp => "vlp: visual-language pretraining",
-        RunPhases.Slt => "slt: sign-language translation",
-        RunPhases.Pipeline => "full pipeline: text → vlp → slt",
+        TrainingPhaseNames.Text => "text: mBART denoising on the corpus sentences",
+        TrainingPhaseNames.Vlp => "vlp: visual-language pretraining",
+        TrainingPhaseNames.Slt => "slt: sign-language translation",
+        TrainingPhaseNames.Pipeline => "full pipeline: text → vlp → slt",
         _ => phase,
     };
 
-    private static string PhaseHelp(string phase) => phase == RunPhases.Pipeline
+    private static string PhaseHelp(string phase) => phase == TrainingPhaseNames.Pipeline
         ? "Three stages in one run; each starts from the previous stage's best checkpoint."
         : "One `phoenix-slt train` phase.";
 
-    private string InitHelp() => _request.Phase == RunPhases.Pipeline
+    private string InitHelp() => _spec.Phase == TrainingPhaseNames.Pipeline
         ? "The pipeline chains its own checkpoints."
-        : $"A checkpoint folder to start from ({string.Join(" or ", CheckpointChoices.InitPhasesFor(_request.Phase))}); empty: fresh weights.";
+        : $"A checkpoint folder to start from ({string.Join(" or ", CheckpointChoices.InitPhasesFor(_spec.Phase))}); empty: fresh weights.";
 
     private string DeviceHelp() => _cudaDevices == 0
         ? "libtorch sees no CUDA device here: training runs on the CPU."

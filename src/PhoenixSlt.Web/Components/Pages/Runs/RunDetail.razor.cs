@@ -7,6 +7,8 @@ using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
 
@@ -27,7 +29,7 @@ public partial class RunDetail : IDisposable
     private bool _notFound;
     private bool _busy;
     private RunInfo? _run;
-    private RunRequest? _config;
+    private RunSpec? _config;
     private IReadOnlyList<TranslationSample> _samples = [];
     private List<RunLogEntry> _log = [];
     private IReadOnlyList<CheckpointInfo> _checkpoints = [];
@@ -60,7 +62,7 @@ public partial class RunDetail : IDisposable
             IReadOnlyList<string> stages = _metrics.Stages;
             if (_run?.Stage is { } stage && (stages.Contains(stage) || stages.Count == 0))
                 return stage;
-            return stages.Count > 0 ? stages[^1] : _run?.Phase ?? RunPhases.Slt;
+            return stages.Count > 0 ? stages[^1] : _run?.Phase ?? TrainingPhaseNames.Slt;
         }
     }
 

@@ -1,6 +1,7 @@
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Training;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
 
@@ -18,7 +19,7 @@ public sealed class RunMetricsModel
     public const string LearningRatePrefix = "lr_";
     public static IReadOnlyList<string> RetrievalMetrics { get; } = ["v2t_top1", "t2v_top1"];
 
-    private static readonly string[] StageOrder = [RunPhases.Text, RunPhases.Vlp, RunPhases.Slt];
+    private static readonly string[] StageOrder = [TrainingPhaseNames.Text, TrainingPhaseNames.Vlp, TrainingPhaseNames.Slt];
 
     private readonly Dictionary<string, Dictionary<string, List<ChartPoint>>> _stages = new(StringComparer.Ordinal);
 

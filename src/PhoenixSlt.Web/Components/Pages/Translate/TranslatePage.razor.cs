@@ -18,7 +18,7 @@ public sealed partial class TranslatePage : IDisposable
     private string? _checkpoint;
     private string? _dataset;
     private string _split = "dev";
-    private int _beams = Services.Runs.RunRequest.DefaultBeams;
+    private int _beams = new Training.Specs.RunSpec().Beams;
     private int _sampleCount = 5;
     private bool _busy;
     private IBrowserFile? _keypointsFile, _siglipFile, _zipFile;
