@@ -3,6 +3,7 @@ using PhoenixSlt.Core.Data.Synthetic;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Benchmarks;
 
@@ -24,11 +25,11 @@ public sealed record TranslationBenchmarkCheckpoint(string Preset, string Folder
         string dataDir = Path.Combine(root, "data", "synth");
         if (!Directory.Exists(dataDir))
             SyntheticPhoenixGenerator.Generate(new SynthOptions(dataDir, Train: 10, Dev: 4, Test: 3, Seed: 9) { MaxParallelism = 2 });
-        var options = new TrainRunOptions
+        var options = new RunSpec
         {
-            Phase = TrainingPhase.Slt,
-            DataDir = dataDir,
-            OutDir = Path.Combine(root, "checkpoints", preset),
+            Phase = TrainingPhaseNames.Slt,
+            Data = dataDir,
+            Out = Path.Combine(root, "checkpoints", preset),
             Preset = preset,
             MaxSteps = trainSteps,
             BatchSize = 5,
@@ -38,13 +39,13 @@ public sealed record TranslationBenchmarkCheckpoint(string Preset, string Folder
         string folder;
         using (var session = TrainingSession.Create(options))
             folder = session.Run().BestCheckpoint
-                ?? throw new InvalidOperationException($"training the {preset} checkpoint in {options.OutDir} wrote no best checkpoint");
+                ?? throw new InvalidOperationException($"training the {preset} checkpoint in {options.Out} wrote no best checkpoint");
         return new TranslationBenchmarkCheckpoint(preset, folder, ReadClips(dataDir), clock.Elapsed.TotalSeconds);
     }
 
     /// The web tests' 3e-3 for tiny (its outputs then run to the maximum length); the default rate (1e-4) for base,
     /// whose scratch decoder collapses to an immediate EOS (empty translations, no decoding work) at 3e-3.
-    public static double? LearningRate(string preset) => ModelPresets.Normalize(preset) == "tiny" ? 3e-3 : null;
+    public static double LearningRate(string preset) => ModelPresets.Normalize(preset) == "tiny" ? 3e-3 : new RunSpec().LrEncoder;
 
     private static List<FeatureSample> ReadClips(string dataDir)
     {

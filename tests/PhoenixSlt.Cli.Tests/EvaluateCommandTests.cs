@@ -8,6 +8,7 @@ using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Cli.Tests;
 
@@ -19,11 +20,11 @@ public sealed class SltCheckpointFixture : IDisposable
         Root = TestPaths.NewTempDir("phoenix-cli-slt");
         DataDir = Path.Combine(Root, "data");
         SyntheticPhoenixGenerator.Generate(new SynthOptions(DataDir, Train: 10, Dev: 4, Test: 3, Seed: 9) { MaxParallelism = 2 });
-        var options = new TrainRunOptions
+        var options = new RunSpec
         {
-            Phase = TrainingPhase.Slt,
-            DataDir = DataDir,
-            OutDir = Path.Combine(Root, "run"),
+            Phase = TrainingPhaseNames.Slt,
+            Data = DataDir,
+            Out = Path.Combine(Root, "run"),
             MaxSteps = 6,
             BatchSize = 5,
             LrEncoder = 3e-3,

@@ -68,25 +68,16 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(TrainCommand.ExitFailed, result.ExitCode);
         var failed = Assert.IsType<FailedEvent>(ProgressEventJson.Parse(Assert.Single(result.Output.TrimEnd('\n').Split('\n'))));
         Assert.Contains(missing, failed.Message);
-        Assert.Contains($"train: --data {missing}: folder not found", result.Error);
+        Assert.Contains($"train: data '{missing}': folder not found", result.Error);
     }
 
     [Fact]
-    public void Train_NoStepBudget_ExitsOneAskingForEpochsOrMaxSteps()
-    {
-        var result = CliRunner.Run(TrainCommand.Create(), "train", "text", "--data", _data, "--out", Path.Combine(_root, "out"));
-
-        Assert.Equal(TrainCommand.ExitFailed, result.ExitCode);
-        Assert.Contains("give --epochs or --max-steps", result.Error);
-    }
-
-    [Fact]
-    public void Train_WorldSizeZero_ExitsTwoWithoutTraining()
+    public void Train_WorldSizeZero_ExitsOneWithoutTraining()
     {
         var result = CliRunner.Run(TrainCommand.Create(), Args("slt", Path.Combine(_root, "out"), ["--world-size", "0"]));
 
-        Assert.Equal(TrainCommand.ExitNotSupported, result.ExitCode);
-        Assert.Contains("--world-size 0 must be at least 1", result.Error);
+        Assert.Equal(TrainCommand.ExitFailed, result.ExitCode);
+        Assert.Contains("world_size 0 is out of range; allowed: a whole number from 1 to 64.", result.Error);
         Assert.False(Directory.Exists(Path.Combine(_root, "out")), "nothing was trained");
     }
 

@@ -7,7 +7,7 @@ using PhoenixSlt.Training;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Launch;
-using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Cli.Tests;
 
@@ -33,35 +33,37 @@ public sealed class WorkerCommandTests : IDisposable
     }
 
     private TrainCommand.Request Request(string outDir, string dataDir, string? events) => new(
-        new TrainRunOptions { Phase = TrainingPhase.Slt, DataDir = dataDir, OutDir = outDir, MaxSteps = 2, BatchSize = 2, Beams = 1, LogEvery = 1, EvalEverySteps = 2 },
-        WorldSize: 2, Backend: "tcp", Resume: false, Events: events);
+        new RunSpec { Phase = TrainingPhaseNames.Slt, Data = dataDir, Out = outDir, MaxSteps = 2, BatchSize = 2, Beams = 1, LogEvery = 1, EvalEvery = 2, WorldSize = 2, Backend = "tcp" },
+        Resume: false, Events: events);
 
     [Fact]
     public void Arguments_ParsedByTheWorkerCommand_GiveBackTheRequest()
     {
+        Directory.CreateDirectory(Path.Combine(_root, "init"));
+        Directory.CreateDirectory(Path.Combine(_root, "mbart"));
         var request = new TrainCommand.Request(
-            new TrainRunOptions
+            new RunSpec
             {
-                Phase = TrainingPhase.Vlp, DataDir = _data, OutDir = Path.Combine(_root, "out"), Preset = "base", Init = Path.Combine(_root, "init"),
-                MBart = Path.Combine(_root, "mbart"), Epochs = 3, MaxSteps = 17, BatchSize = 5, Accumulate = 2, LrEncoder = 3.25e-4, LrDecoder = 1e-6,
-                Amp = "bf16", Device = "cuda:0", Seed = 9, MaxFrames = 64, Patience = 4, Beams = 2, EvalEverySteps = 7, LogEvery = 3,
-                WarmupSteps = 11, WeightDecay = 0.125, Resume = true, SaveEverySteps = 6,
+                Phase = TrainingPhaseNames.Vlp, Data = _data, Out = Path.Combine(_root, "out"), Preset = "base", Init = Path.Combine(_root, "init"),
+                Mbart = Path.Combine(_root, "mbart"), Epochs = 3, MaxSteps = 17, BatchSize = 5, Accumulate = 2, LrEncoder = 3.25e-4, LrDecoder = 1e-6,
+                Amp = "bf16", Device = "cpu", Seed = 9, MaxFrames = 64, Patience = 4, Beams = 2, EvalEvery = 7, LogEvery = 3,
+                WarmupSteps = 11, WeightDecay = 0.125, SaveEvery = 6, MaxGradNorm = null, WorldSize = 3, Backend = "tcp",
             },
-            WorldSize: 3, Backend: "tcp", Resume: true, Events: Path.Combine(_root, "events.jsonl"));
-        var distributed = new DistributedOptions("10.0.0.1", 1234, 2, 3, DistributedBackend.Tcp, TimeSpan.FromSeconds(5));
-
+            Resume: true, Events: Path.Combine(_root, "events.jsonl"));
         var parsed = new RootCommand { WorkerCommand.Create() }.Parse(["worker", .. WorkerCommand.Arguments(request)]);
 
         Assert.Empty(parsed.Errors);
-        var back = WorkerCommand.ReadRequest(parsed, distributed);
-        Assert.Equal(request.Options, back.Options);
-        Assert.Equal((3, "tcp", true, request.Events), (back.WorldSize, back.Backend, back.Resume, back.Events));
+        var (spec, problems) = TrainCommand.Resolve(new TrainSpecOptions().Read(parsed));
+        Assert.True(problems.IsValid, string.Join(" ", problems.Messages));
+        Assert.Equal(request.Spec, spec);
+        Assert.True(parsed.GetValue<bool>("--resume"));
+        Assert.Equal(request.Events, parsed.GetValue<string?>("--events"));
     }
 
     [Fact]
     public void Workers_CudaRun_GiveEachRankItsGpuAndOnlyRankZeroTheEvents()
     {
-        var request = Request(Path.Combine(_root, "out"), _data, "-") with { Options = Request("o", _data, null).Options with { Device = "cuda" } };
+        var request = Request(Path.Combine(_root, "out"), _data, "-") with { Spec = Request("o", _data, null).Spec with { Device = "cuda" } };
 
         var workers = WorkerCommand.Workers(request, WorkerExecutable.ForAssembly("dotnet", "phoenix-slt.dll"), "127.0.0.1", 4321);
 
@@ -114,7 +116,7 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.Equal(1, e.Rank);
         Assert.Equal(TrainCommand.ExitFailed, e.ExitCode);
         Assert.Contains("worker rank 1 exited with code 1", e.Message);
-        Assert.Contains(error, l => l.StartsWith("[rank 1] train: --data", StringComparison.Ordinal) && l.Contains("folder not found", StringComparison.Ordinal));
+        Assert.Contains(error, l => l.StartsWith("[rank 1] worker: data '", StringComparison.Ordinal) && l.Contains("folder not found", StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(outDir, "last")), "nothing was trained");
     }
 

@@ -7,6 +7,7 @@ using PhoenixSlt.Core.Data.Synthetic;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
@@ -54,11 +55,11 @@ public sealed class CheckpointPortalFixture : IAsyncLifetime
 
     private void Train(string outDir, int steps)
     {
-        var options = new TrainRunOptions
+        var options = new RunSpec
         {
-            Phase = TrainingPhase.Slt,
-            DataDir = DataDir,
-            OutDir = outDir,
+            Phase = TrainingPhaseNames.Slt,
+            Data = DataDir,
+            Out = outDir,
             MaxSteps = steps,
             BatchSize = 5,
             LrEncoder = 3e-3,
@@ -92,7 +93,7 @@ public sealed class TranslateCompareBrowserTests(CheckpointPortalFixture portal)
     {
         using var api = PhoenixWebFactory.ApiClient(portal.BaseAddress);
         var checkpoints = (await api.GetFromJsonAsync<List<CheckpointInfo>>("/api/checkpoints", Json))!
-            .Where(c => c.Phase == RunPhases.Slt && Path.GetFileName(c.Path) == "best").OrderBy(c => c.Path, StringComparer.Ordinal).ToList();
+            .Where(c => c.Phase == PhoenixSlt.Training.TrainingPhaseNames.Slt && Path.GetFileName(c.Path) == "best").OrderBy(c => c.Path, StringComparer.Ordinal).ToList();
         Assert.Equal(2, checkpoints.Count);
         var (name, keypoints, siglip, reference) = FirstDevClip();
 

@@ -43,17 +43,18 @@ public sealed class TrainSpecOptions
 
     /// The spec the command line describes: the defaults, then the --spec file, then the phase argument and every
     /// flag given. The problems are those of reading (a file, a value that is not a number); not yet validated.
+    /// Reads by name, so it serves any command these options were added to.
     public (RunSpec Spec, SpecProblems Problems) Read(ParseResult parseResult)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
-        var (spec, problems) = parseResult.GetValue(_spec) is string file ? RunSpecJson.ReadFile(file) : (new RunSpec(), SpecProblems.None);
+        var (spec, problems) = parseResult.GetValue<string?>(SpecOption) is string file ? RunSpecJson.ReadFile(file) : (new RunSpec(), SpecProblems.None);
         var builder = new SpecProblems.Builder();
-        if (parseResult.GetValue(_phase) is string phase)
+        if (parseResult.GetValue<string?>(_phase.Name) is string phase)
             Override(spec, RunSpecFields.All.Single(f => f.IsArgument), phase, builder);
         foreach (var (field, option) in _fields)
         {
-            if (parseResult.GetResult(option) is not null)
-                Override(spec, field, parseResult.GetValue(option), builder);
+            if (parseResult.GetResult(option.Name) is not null)
+                Override(spec, field, parseResult.GetValue<string?>(option.Name), builder);
         }
         return (spec, problems.Merge(builder.Build()));
     }

@@ -271,7 +271,7 @@ public sealed class TrainingSession : IDisposable
             var learningRates = new Dictionary<string, double>(recipe.LearningRates, StringComparer.Ordinal);
             var trainerOptions = new TrainerOptions
             {
-                Epochs = options.Epochs,
+                Epochs = options.EffectiveEpochs,
                 MaxSteps = options.MaxSteps,
                 Accumulate = options.Accumulate,
                 LearningRates = learningRates,
@@ -337,7 +337,7 @@ public sealed class TrainingSession : IDisposable
                 ["tokenizer"] = new Dictionary<string, object> { ["kind"] = tokenizer.Kind, ["vocab_size"] = tokenizer.VocabSize },
                 ["trainer"] = new Dictionary<string, object?>
                 {
-                    ["epochs"] = options.Epochs,
+                    ["epochs"] = options.EffectiveEpochs,
                     ["max_steps"] = options.MaxSteps,
                     ["batch_size"] = options.BatchSize,
                     ["accumulate"] = options.Accumulate,

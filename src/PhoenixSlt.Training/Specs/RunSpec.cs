@@ -41,8 +41,11 @@ public sealed record RunSpec
         HelpName = "DIR", Label = "Pretrained mBART folder", EmptyMeans = "mBART from scratch with a corpus vocabulary", IsPath = true, Section = "Start from")]
     public string? Mbart { get; set; }
 
-    [SpecField("Passes over the training split.", HelpName = "E", EmptyMeans = "only max_steps limits the run", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
-    public int? Epochs { get; set; } = 30;
+    /// Epochs of a run that gives neither epochs nor max_steps.
+    public const int DefaultEpochs = 30;
+
+    [SpecField("Passes over the training split.", HelpName = "E", EmptyMeans = "30 when max_steps is empty, else only max_steps limits the run", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
+    public int? Epochs { get; set; }
 
     [SpecField("Optimizer steps at most.", HelpName = "S", EmptyMeans = "no step limit", Min = 1, Section = "Budget and validation")]
     public long? MaxSteps { get; set; }
@@ -124,6 +127,10 @@ public sealed record RunSpec
 
     [SpecField("The split validated on (never test while tuning).", HelpName = "SPLIT")]
     public string ValidationSplit { get; set; } = "dev";
+
+    /// The epoch limit the run trains with: <see cref="Epochs"/>, or <see cref="DefaultEpochs"/> when neither epochs
+    /// nor max_steps is given.
+    public int? EffectiveEpochs => Epochs ?? (MaxSteps is null ? DefaultEpochs : null);
 
     /// The run's display name: <see cref="Name"/>, or "&lt;phase&gt; on &lt;dataset&gt;".
     public string DisplayName(string dataset)

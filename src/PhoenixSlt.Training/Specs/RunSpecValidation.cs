@@ -16,8 +16,6 @@ public static class RunSpecValidation
         foreach (var field in RunSpecFields.All)
             problems.Add(field.Name, field.Check(field.Get(spec)));
 
-        if (spec.Epochs is null && spec.MaxSteps is null)
-            problems.Add("epochs", "epochs and max_steps are both empty; give one of them (or both): training needs a budget.");
         problems.Add("data", CheckData(spec.Data, context));
         problems.Add("out", CheckOut(spec.Out, context));
         problems.Add("device", CheckDevice(spec.Device, spec.WorldSize, context.CudaDeviceCount));

@@ -2,6 +2,7 @@ using PhoenixSlt.Core.Data;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Training.Tests.Phases;
 
@@ -19,11 +20,11 @@ public sealed class OverfitTests
         using var temp = new TempFolder();
         string data = TrainingTestData.Synthetic(temp.Combine("data"), train: 16, dev: 1, seed: 11);
         var sink = new RecordingProgressSink();
-        var options = new TrainRunOptions
+        var options = new RunSpec
         {
-            Phase = TrainingPhase.Slt,
-            DataDir = data,
-            OutDir = temp.Combine("out"),
+            Phase = TrainingPhaseNames.Slt,
+            Data = data,
+            Out = temp.Combine("out"),
             ValidationSplit = "train",   // memorise the training clips
             MaxSteps = MaxSteps,
             BatchSize = 16,              // one step per epoch
@@ -32,7 +33,7 @@ public sealed class OverfitTests
             Dropout = 0.0,
             LabelSmoothing = 0.0,
             Beams = 1,                   // greedy during training; the final check uses beam search
-            EvalEverySteps = 20,
+            EvalEvery = 20,
             Patience = 2,                // stop once BLEU-4 stayed at its best (100) twice
             LogEvery = 20,
             Seed = 3,

@@ -5,6 +5,7 @@ using PhoenixSlt.Core.Text;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,11 +14,11 @@ namespace PhoenixSlt.Training.Tests.Phases;
 [Collection(SerialTrainingCollection.Name)]
 public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixture<SyntheticDatasetFixture>
 {
-    private TrainRunOptions Options(TrainingPhase phase, string outDir) => new()
+    private RunSpec Options(TrainingPhase phase, string outDir) => new()
     {
-        Phase = phase,
-        DataDir = dataset.DataDir,
-        OutDir = outDir,
+        Phase = phase.ToName(),
+        Data = dataset.DataDir,
+        Out = outDir,
         MaxSteps = 3,
         BatchSize = 4,
         Beams = 2,
@@ -115,7 +116,7 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
             vlp = session.Run().BestCheckpoint!;
         }
 
-        var sltOptions = Options(TrainingPhase.Slt, temp.Combine("slt")) with { Init = vlp, MBart = text };
+        var sltOptions = Options(TrainingPhase.Slt, temp.Combine("slt")) with { Init = vlp, Mbart = text };
         using (var session = TrainingSession.Create(sltOptions))
         {
             var model = (SignTranslationModel)session.Task.Model;
@@ -177,7 +178,7 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
 
     [Theory]
     [InlineData(129, "exceeds the mBART encoder's 128 positions")]
-    [InlineData(0, "must be at least 1")]
+    [InlineData(0, "max_frames 0 is out of range; allowed: a whole number from 1 to 65536")]
     public void Create_BadMaxFrames_Throws(int maxFrames, string message)
     {
         using var temp = new TempFolder();
@@ -192,7 +193,7 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
     {
         using var temp = new TempFolder();
 
-        var e = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path) with { DataDir = temp.Combine("nothing") }));
+        var e = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path) with { Data = temp.Combine("nothing") }));
 
         Assert.Contains(temp.Combine("nothing"), e.Message);
         Assert.Contains("folder not found", e.Message);

@@ -1,23 +1,24 @@
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Training.Tests.Phases;
 
 namespace PhoenixSlt.Training.Tests.Resume;
 
 /// Exact resume of a whole slt run (tiny preset, dropout on, corpus tokenizer, length-bucketed batches) through
-/// <see cref="TrainRunOptions.Resume"/>: stopped mid-epoch and resumed, it ends bit-identical to the run that was
+/// <c>TrainingSession.Create(spec, resume: true)</c>: stopped mid-epoch and resumed, it ends bit-identical to the run that was
 /// never stopped (see <see cref="TrainerResumeTests"/> for why bit-identical is the right expectation).
 [Collection(SerialTrainingCollection.Name)]
 public sealed class SessionResumeTests(SyntheticDatasetFixture dataset) : IClassFixture<SyntheticDatasetFixture>
 {
     /// 12 clips in batches of 6: 2 steps per epoch, 4 in all; last/ after every step; the one validation is kept to
     /// the end of the run for speed.
-    private TrainRunOptions Options(string outDir, bool resume = false) => new()
+    private RunSpec Options(string outDir) => new()
     {
-        Phase = TrainingPhase.Slt,
-        DataDir = dataset.DataDir,
-        OutDir = outDir,
+        Phase = TrainingPhaseNames.Slt,
+        Data = dataset.DataDir,
+        Out = outDir,
         Epochs = 2,
         BatchSize = 6,
         LrEncoder = 1e-3,
@@ -26,10 +27,9 @@ public sealed class SessionResumeTests(SyntheticDatasetFixture dataset) : IClass
         Beams = 1,
         MaxFrames = 8,
         LogEvery = 1,
-        SaveEverySteps = 1,
-        EvalEverySteps = 100,
+        SaveEvery = 1,
+        EvalEvery = 100,
         Seed = 5,
-        Resume = resume,
     };
 
     private static Dictionary<string, float[]> Parameters(TrainingSession session)
@@ -56,7 +56,7 @@ public sealed class SessionResumeTests(SyntheticDatasetFixture dataset) : IClass
         using (var saved = TrainerCheckpoint.Load(Path.Combine(outDir, TrainerOptions.LastFolder))!)
             Assert.Equal((3L, 1, 1L), (saved.State.Step, saved.State.Epoch, saved.State.BatchInEpoch));
 
-        using (var session = TrainingSession.Create(Options(outDir, resume: true)))
+        using (var session = TrainingSession.Create(Options(outDir), resume: true))
         {
             var result = session.Run();
             Assert.Equal(4, result.Steps);

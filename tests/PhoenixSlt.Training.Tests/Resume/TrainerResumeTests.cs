@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Resume;
@@ -159,8 +160,8 @@ public sealed class TrainerResumeTests
     public void Create_ResumeWithoutLastCheckpoint_ThrowsNamingOut()
     {
         using var folder = new TempFolder("phoenix-resume");
-        var options = new TrainRunOptions { Phase = TrainingPhase.Slt, DataDir = folder.Path, OutDir = folder.Combine("out"), Resume = true, MaxSteps = 1 };
-        var error = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(options).Dispose());
+        var options = new RunSpec { Phase = TrainingPhaseNames.Slt, Data = folder.Path, Out = folder.Combine("out"), MaxSteps = 1 };
+        var error = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(options, resume: true).Dispose());
         Assert.Contains("--resume", error.Message, StringComparison.Ordinal);
         Assert.Contains(folder.Combine("out"), error.Message, StringComparison.Ordinal);
     }
@@ -170,8 +171,8 @@ public sealed class TrainerResumeTests
     {
         using var folder = new TempFolder("phoenix-resume");
         Interrupted(folder.Path, 1, 3, 4);                                   // a text-phase last/
-        var options = new TrainRunOptions { Phase = TrainingPhase.Slt, DataDir = folder.Path, OutDir = folder.Path, Resume = true, MaxSteps = 1 };
-        var error = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(options).Dispose());
+        var options = new RunSpec { Phase = TrainingPhaseNames.Slt, Data = folder.Path, Out = folder.Path, MaxSteps = 1 };
+        var error = Assert.Throws<TrainingConfigurationException>(() => TrainingSession.Create(options, resume: true).Dispose());
         Assert.Contains("text phase", error.Message, StringComparison.Ordinal);
         Assert.Contains("slt", error.Message, StringComparison.Ordinal);
     }
