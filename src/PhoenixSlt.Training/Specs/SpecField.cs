@@ -18,7 +18,8 @@ public sealed class SpecField
         Name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
         Flag = "--" + Name.Replace('_', '-');
         ValueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        IsOptional = Nullable.GetUnderlyingType(property.PropertyType) is not null || !property.PropertyType.IsValueType;
+        IsOptional = Nullable.GetUnderlyingType(property.PropertyType) is not null
+                     || (!property.PropertyType.IsValueType && new NullabilityInfoContext().Create(property).WriteState == NullabilityState.Nullable);
         Default = defaultValue;
         Choices = attribute.Choices is null ? null
             : (IReadOnlyList<string>)typeof(RunSpec).GetProperty(attribute.Choices, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;

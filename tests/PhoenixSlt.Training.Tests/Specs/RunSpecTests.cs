@@ -15,7 +15,7 @@ public sealed class RunSpecTests
             return field.IsPath ? Path.Combine(Path.GetTempPath(), "spec-" + field.Name) : field.Name == "device" ? "cuda:1" : "x-" + field.Name;
         foreach (double candidate in new[] { 2.0, 0.5, 3.0 })
         {
-            object value = field.ValueType == typeof(int) ? (int)candidate : field.ValueType == typeof(long) ? (long)candidate : candidate;
+            object value = field.ValueType == typeof(int) ? (object)(int)candidate : field.ValueType == typeof(long) ? (object)(long)candidate : candidate;
             if ((field.ValueType == typeof(double) || candidate == Math.Floor(candidate)) && !Equals(value, field.Default) && field.Check(value) is null)
                 return value;
         }
@@ -112,7 +112,7 @@ public sealed class RunSpecTests
     public void Validate_OneBadValue_NamesTheFieldTheValueAndWhatIsAllowed(string name, string text, string expected)
     {
         var field = RunSpecFields.Get(name);
-        var spec = new RunSpec();
+        var spec = new RunSpec { Data = "d" };
         Assert.True(field.TryParse(text, out object? value, out _));
         field.Set(spec, value);
 

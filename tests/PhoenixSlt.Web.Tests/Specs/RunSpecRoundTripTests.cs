@@ -47,7 +47,7 @@ public sealed class RunSpecRoundTripTests(TrainingDatasetFixture data) : IClassF
     {
         foreach (double candidate in new[] { 2.0, 0.5, 3.0 })
         {
-            object value = field.ValueType == typeof(int) ? (int)candidate : field.ValueType == typeof(long) ? (long)candidate : candidate;
+            object value = field.ValueType == typeof(int) ? (object)(int)candidate : field.ValueType == typeof(long) ? (object)(long)candidate : candidate;
             if ((field.ValueType == typeof(double) || candidate == Math.Floor(candidate)) && !Equals(value, field.Default) && field.Check(value) is null)
                 return value;
         }
