@@ -106,7 +106,7 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
         using var session = TrainingSession.Create(options);
         var result = session.Run();
         var samples = result.LastValidation!.Samples;
-        Assert.NotEmpty(samples);
+        Assert.Contains(samples, s => s.Hypothesis.Length > 0);
 
         // the trainer decoded the dev split in length buckets with the model in memory; the entry point loads the
         // saved weights and reads each clip's files as `phoenix-slt translate` does
