@@ -11,7 +11,7 @@ namespace PhoenixSlt.Training;
 public sealed record MetricGoal(string Name, bool HigherIsBetter);
 
 /// What a validation pass produced (the same on every rank).
-/// <param name="Metrics">Metric values by name (see <see cref="MetricNames"/>).</param>
+/// <param name="Metrics">Metric values by name (see <see cref="Core.Metrics.MetricNames"/>).</param>
 /// <param name="Samples">A few translations to show (translation phases only).</param>
 public sealed record ValidationResult(IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<Events.TranslationSample> Samples)
 {
@@ -74,21 +74,6 @@ public interface ITrainingTask : IDisposable
 
     /// The checkpoint folder contents (weights, metadata, tokenizer, extra files) for the model as it is now.
     CheckpointContent CreateCheckpoint(CheckpointRequest request);
-}
-
-/// Names of the metrics in validation results, events and checkpoint.json.
-public static class MetricNames
-{
-    public const string ValLoss = "val_loss";
-    public const string Bleu1 = "bleu1";
-    public const string Bleu2 = "bleu2";
-    public const string Bleu3 = "bleu3";
-    public const string Bleu4 = "bleu4";
-    public const string RougeL = "rouge_l";
-    public const string Chrf = "chrf";
-
-    /// sacrebleu 2.6.0 corpus BLEU (13a, exp smoothing) — the BLEU GFSLT-VLP reports.
-    public const string SacreBleu = "sacrebleu";
 }
 
 /// How a run ended.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Training.Amp;
 using PhoenixSlt.Training.Distributed;
 using PhoenixSlt.Training.Events;

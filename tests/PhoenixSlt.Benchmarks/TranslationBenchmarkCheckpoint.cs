@@ -1,7 +1,7 @@
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Data.Synthetic;
+using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Training;
-using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Phases;
 using PhoenixSlt.Training.Specs;
 
@@ -51,7 +51,7 @@ public sealed record TranslationBenchmarkCheckpoint(string Preset, string Folder
     {
         var layout = new DatasetLayout(dataDir);
         var store = new FeatureStore(layout);
-        return [.. Splits.SelectMany(split => PhoenixCorpus.Load(layout.AnnotationsDir, split).Select(sample => SltCheckpoint.ReadClip(
+        return [.. Splits.SelectMany(split => PhoenixCorpus.Load(layout.AnnotationsDir, split).Select(sample => ClipReader.Read(
             store.FindFile(FeatureKind.Keypoints, split, sample.Name) ?? throw new FileNotFoundException($"no keypoint file for {sample.Name} in {layout.KeypointsDir}"),
             store.FindFile(FeatureKind.Siglip, split, sample.Name) ?? throw new FileNotFoundException($"no SigLIP file for {sample.Name} in {layout.SiglipDir}"),
             sample.Name)))];

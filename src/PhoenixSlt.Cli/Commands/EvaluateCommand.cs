@@ -6,6 +6,8 @@ using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Decoding;
+using PhoenixSlt.Core.Inference;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Evaluation;
 
@@ -69,7 +71,7 @@ public static class EvaluateCommand
             var data = PhoenixFeatureDataset.Open(request.DataDir, request.Split);
             using var checkpoint = SltCheckpoint.Load(request.Checkpoint, device.ToDevice());
             var options = new SltEvaluationOptions(request.Beams, request.BatchSize, checkpoint.MaxNewTokens, SamplesToShow: 0);
-            var evaluation = checkpoint.Evaluator().Evaluate(data, options, cancellationToken: cancellationToken);
+            var evaluation = SltEvaluator.Of(checkpoint).Evaluate(data, options, cancellationToken: cancellationToken);
             if (request.HypothesesFile is not null)
                 WriteLines(request.HypothesesFile, evaluation.Hypotheses);
             output.WriteLine(request.Json ? FormatJson(request, evaluation) : FormatText(request, evaluation));

@@ -3,8 +3,8 @@ using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Decoding;
+using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Training;
-using PhoenixSlt.Training.Evaluation;
 
 namespace PhoenixSlt.Cli.Commands;
 
@@ -46,7 +46,7 @@ public static class TranslateCommand
             if (request.Beams < 1)
                 throw new TrainingConfigurationException($"--beams {request.Beams} must be at least 1 (1 = greedy search)");
             var device = DeviceSelection.Parse(request.Device);
-            var clip = SltCheckpoint.ReadClip(request.Keypoints, request.Siglip);
+            var clip = ClipReader.Read(request.Keypoints, request.Siglip);
             using var checkpoint = SltCheckpoint.Load(request.Checkpoint, device.ToDevice());
             string translation = checkpoint.Translate([clip], request.Beams)[0];
             output.WriteLine(request.Json ? JsonSerializer.Serialize(new Dictionary<string, string> { ["translation"] = translation }) : translation);

@@ -1,85 +1,37 @@
 using PhoenixSlt.Core.Data;
-using PhoenixSlt.Core.Decoding;
+using PhoenixSlt.Core.Inference;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
-using PhoenixSlt.Core.Text;
 using PhoenixSlt.Training.Distributed;
-using PhoenixSlt.Training.Events;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Evaluation;
 
-/// Decoding settings of an evaluation.
-/// <param name="NumBeams">1 = greedy search.</param>
-/// <param name="BatchSize">Clips decoded together.</param>
-/// <param name="MaxNewTokens">Tokens generated at most per clip (after the language code).</param>
-/// <param name="SamplesToShow">Translations copied into the result for display.</param>
-/// <param name="ComputeLoss">Also compute the teacher-forced validation loss.</param>
-public sealed record SltEvaluationOptions(int NumBeams = 5, int BatchSize = 16, int MaxNewTokens = 64, int SamplesToShow = 3, bool ComputeLoss = true)
-{
-    public SltEvaluationOptions Validate()
-    {
-        if (NumBeams < 1)
-            throw new TrainingConfigurationException($"--beams {NumBeams} must be at least 1 (1 = greedy search)");
-        if (BatchSize < 1)
-            throw new TrainingConfigurationException($"evaluation batch size {BatchSize} must be at least 1");
-        if (MaxNewTokens < 1)
-            throw new TrainingConfigurationException($"the maximum translation length {MaxNewTokens} must be at least 1 token");
-        return this;
-    }
-}
-
-/// The outcome of decoding a whole split.
-/// <param name="Names">Sample names in split order.</param>
-/// <param name="References">Reference translations in split order.</param>
-/// <param name="Hypotheses">Decoded translations in split order.</param>
-/// <param name="Metrics">Corpus metrics (<see cref="TranslationScores"/>) and val_loss when computed.</param>
-public sealed record SltEvaluation(
-    IReadOnlyList<string> Names,
-    IReadOnlyList<string> References,
-    IReadOnlyList<string> Hypotheses,
-    IReadOnlyDictionary<string, double> Metrics)
-{
-    /// The first <paramref name="count"/> translations for display.
-    public IReadOnlyList<TranslationSample> Samples(int count)
-        => Enumerable.Range(0, Math.Min(count, Names.Count)).Select(i => new TranslationSample(Names[i], References[i], Hypotheses[i])).ToList();
-}
-
-/// Translates every clip of a split with batched beam (or greedy) search and scores all hypotheses together.
+/// Translates every clip of a split with batched beam (or greedy) search (<see cref="SltTranslator"/>, the decoding of
+/// Core's inference entry point) and scores all hypotheses together.
 /// With several ranks, rank r decodes the clips i ≡ r (mod world size); the hypotheses of every rank are gathered
 /// (<see cref="ProcessGroupExtensions.AllGatherObject"/>) and put back in split order before scoring, so the
 /// corpus BLEU is that of the whole split — never an average of per-rank scores. Every rank returns the same result.
 public sealed class SltEvaluator
 {
-    private readonly SignTranslationModel _model;
-    private readonly ISltTokenizer _tokenizer;
+    private readonly SltTranslator _translator;
     private readonly Collator _collator;
     private readonly Device _device;
 
-    public SltEvaluator(SignTranslationModel model, ISltTokenizer tokenizer, Collator collator, Device device)
+    /// Decodes with <paramref name="translator"/> the batches <paramref name="collator"/> pads on <paramref name="device"/>.
+    public SltEvaluator(SltTranslator translator, Collator collator, Device device)
     {
-        _model = model ?? throw new ArgumentNullException(nameof(model));
-        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        _translator = translator ?? throw new ArgumentNullException(nameof(translator));
         _collator = collator ?? throw new ArgumentNullException(nameof(collator));
         _device = device ?? throw new ArgumentNullException(nameof(device));
     }
 
-    /// Generation settings: the target language code starts decoding (mBART), forced EOS at the maximum length.
-    public GenerationConfig GenerationConfig(int numBeams, int maxNewTokens)
-        => Core.Decoding.GenerationConfig.FromModel(_model) with
-        {
-            DecoderStartTokenId = _tokenizer.LanguageId(_tokenizer.DefaultLanguage),
-            NumBeams = numBeams,
-            MaxNewTokens = Math.Min(maxNewTokens, _model.MaxDecoderPositions - 1),
-        };
-
-    /// Translates a collated batch; one string per clip.
-    public IReadOnlyList<string> Translate(PhoenixBatch batch, GenerationConfig config)
+    /// An evaluator of a loaded checkpoint: its translator and collator, on its model's device.
+    public static SltEvaluator Of(SltCheckpoint checkpoint)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        using var scope = NewDisposeScope();
-        using var output = _model.Generate(VisualInputs.From(batch), config);
-        return output.Sequences.Select(s => _tokenizer.Decode(s.Select(id => (int)id))).ToList();
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return new SltEvaluator(checkpoint.Translator, checkpoint.Collator(), checkpoint.Model.Device);
     }
 
     /// Decodes and scores <paramref name="data"/> (see the class summary); the model is put in eval mode and restored.
@@ -93,11 +45,12 @@ public sealed class SltEvaluator
         if (data.Count == 0)
             throw new PhoenixDataException(null, $"split '{data.Split}' has no samples to evaluate");
 
-        bool wasTraining = _model.training;
-        _model.eval();
+        var model = _translator.Model;
+        bool wasTraining = model.training;
+        model.eval();
         try
         {
-            var config = GenerationConfig(options.NumBeams, options.MaxNewTokens);
+            var config = _translator.GenerationConfig(options.NumBeams, options.MaxNewTokens);
             var mine = Enumerable.Range(0, data.Count).Where(i => i % group.WorldSize == group.Rank).ToArray();
             var lengths = data.FrameCounts();
             var batches = new LengthBucketBatchSampler(lengths, options.BatchSize, shuffle: false).Batches(0, mine);
@@ -112,11 +65,11 @@ public sealed class SltEvaluator
                 using var batch = _collator.Collate(data.Get(indices), _device);
                 if (options.ComputeLoss)
                 {
-                    var inputs = SltInputs.From(batch, _tokenizer, _model.MaxDecoderPositions);
-                    lossSum += _model.call(inputs).Loss!.item<float>() * indices.Length;
+                    var inputs = SltInputs.From(batch, _translator.Tokenizer, model.MaxDecoderPositions);
+                    lossSum += model.call(inputs).Loss!.item<float>() * indices.Length;
                     lossSamples += indices.Length;
                 }
-                var hypotheses = Translate(batch, config);
+                var hypotheses = _translator.Translate(batch, config);
                 for (int b = 0; b < indices.Length; b++)
                     decoded.Add(new IndexedTranslation(indices[b], hypotheses[b]));
             }
@@ -142,7 +95,7 @@ public sealed class SltEvaluator
         finally
         {
             if (wasTraining)
-                _model.train();
+                model.train();
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Inference;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
 using PhoenixSlt.Training.Data;
@@ -32,7 +34,7 @@ public sealed class SltTask : VisualTask<SignTranslationModel>
             options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config)
     {
         _options = options;
-        _evaluator = new SltEvaluator(model, tokenizer, Collator, device);
+        _evaluator = new SltEvaluator(new SltTranslator(model, tokenizer), Collator, device);
     }
 
     public override TrainingPhase Phase => TrainingPhase.Slt;

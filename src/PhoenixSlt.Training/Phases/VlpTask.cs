@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
 using PhoenixSlt.Training.Data;

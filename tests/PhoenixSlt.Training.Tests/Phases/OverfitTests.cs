@@ -1,4 +1,6 @@
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Inference;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
@@ -46,7 +48,7 @@ public sealed class OverfitTests
         Assert.NotNull(finished.BestCheckpoint);
         using var checkpoint = SltCheckpoint.Load(finished.BestCheckpoint!);
         var train = PhoenixFeatureDataset.Open(data, "train");
-        var evaluation = checkpoint.Evaluator().Evaluate(train, new SltEvaluationOptions(NumBeams: 3, BatchSize: 8, MaxNewTokens: checkpoint.MaxNewTokens));
+        var evaluation = SltEvaluator.Of(checkpoint).Evaluate(train, new SltEvaluationOptions(NumBeams: 3, BatchSize: 8, MaxNewTokens: checkpoint.MaxNewTokens));
         for (int i = 0; i < train.Count; i++)
             Assert.Equal(evaluation.References[i], evaluation.Hypotheses[i]);
         Assert.Equal(100.0, evaluation.Metrics[MetricNames.Bleu4], 9);

@@ -1,8 +1,10 @@
 using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Inference;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Modules.MBart;
 using PhoenixSlt.Core.Text;
-using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;
 using PhoenixSlt.Training.Specs;
@@ -95,6 +97,27 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
         foreach (var ((name, expected), (_, actual)) in trained.state_dict().Zip(checkpoint.Model.state_dict()))
             Assert.True(expected.allclose(actual), $"{name} differs after loading");
         Assert.True(result.LastValidation!.Metrics.ContainsKey(MetricNames.Bleu4));
+    }
+
+    [Fact]
+    public void Run_Slt_ValidationSamplesEqualTheInferenceEntryPointOnTheSavedCheckpoint()
+    {
+        using var temp = new TempFolder();
+        var options = Options(TrainingPhase.Slt, temp.Path);
+        using var session = TrainingSession.Create(options);
+        var result = session.Run();
+        var samples = result.LastValidation!.Samples;
+        Assert.Contains(samples, s => s.Hypothesis.Length > 0);
+
+        // the trainer decoded the dev split in length buckets with the model in memory; the entry point loads the
+        // saved weights and reads each clip's files as `phoenix-slt translate` does
+        var store = new FeatureStore(new DatasetLayout(dataset.DataDir));
+        var clips = samples.Select(s => ClipReader.Read(store.FindFile(FeatureKind.Keypoints, "dev", s.Name)!,
+            store.FindFile(FeatureKind.Siglip, "dev", s.Name)!, s.Name)).ToList();
+        using var checkpoint = SltCheckpoint.Load(result.LastCheckpoint!);
+
+        Assert.Equal(samples.Select(s => s.Hypothesis), checkpoint.Translate(clips, options.Beams));
+        Assert.Equal(samples.Select(s => s.Hypothesis), clips.Select(c => checkpoint.Translate([c], options.Beams)[0]));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Training.Distributed;
 using TorchSharp;

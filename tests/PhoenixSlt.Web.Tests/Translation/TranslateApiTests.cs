@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
-using PhoenixSlt.Training.Evaluation;
+using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Hubs;
 using PhoenixSlt.Web.Services.Translation;
@@ -49,7 +49,7 @@ public sealed class TranslateApiTests(SltCheckpointFixture fixture) : IDisposabl
     {
         var sample = fixture.Samples[0];
         string expected;
-        var clip = SltCheckpoint.ReadClip(sample.Keypoints, sample.Siglip);
+        var clip = ClipReader.Read(sample.Keypoints, sample.Siglip);
         using (var checkpoint = SltCheckpoint.Load(fixture.Checkpoint))
             expected = checkpoint.Translate([clip], 2)[0];
         using var client = PhoenixWebFactory.ApiClient(_factory.StartKestrel());

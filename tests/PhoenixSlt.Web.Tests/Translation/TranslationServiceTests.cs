@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PhoenixSlt.Core.Data;
-using PhoenixSlt.Training.Evaluation;
+using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Web.Services.Translation;
 
 namespace PhoenixSlt.Web.Tests.Translation;
@@ -11,7 +11,7 @@ public sealed class TranslationServiceTests(SltCheckpointFixture fixture)
     private static TranslationService Service(TranslationOptions options)
         => new(Microsoft.Extensions.Options.Options.Create(options), NullLogger<TranslationService>.Instance);
 
-    private IReadOnlyList<FeatureSample> Clips() => [.. fixture.Samples.Select(s => SltCheckpoint.ReadClip(s.Keypoints, s.Siglip, s.Name))];
+    private IReadOnlyList<FeatureSample> Clips() => [.. fixture.Samples.Select(s => ClipReader.Read(s.Keypoints, s.Siglip, s.Name))];
 
     [Fact]
     public async Task Submit_SixteenConcurrentClients_BatchedResultsEqualSingleClipTranslationsTokenForToken()

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Decoding;
+using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Training;
-using PhoenixSlt.Training.Evaluation;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Web.Services.Translation;
@@ -14,11 +14,11 @@ namespace PhoenixSlt.Web.Services.Translation;
 /// Translates uploaded clips in the web process (inference only). Submissions go into a bounded queue; one loop
 /// thread forms micro-batches of requests sharing checkpoint and beam width (up to
 /// <see cref="TranslationOptions.MaxBatchSize"/> clips, or what arrived within <see cref="TranslationOptions.MaxWaitMs"/>
-/// of the oldest), pads them with the checkpoint's collator and runs batched beam search
-/// (<see cref="SltCheckpoint.Translate"/>, the code path of `phoenix-slt translate` and `evaluate`). A full queue
-/// answers busy; a request cancelled before its batch is formed is dropped undecoded. Loaded checkpoints are kept in
-/// an LRU cache bounded by <see cref="TranslationOptions.CacheBudgetMb"/>. All tensor work happens on the loop
-/// thread, inside dispose scopes.
+/// of the oldest), pads them with the checkpoint's collator and runs batched beam search through Core's inference
+/// entry point (<see cref="SltCheckpoint.Translate(IReadOnlyList{FeatureSample}, int)"/>, the decoding of
+/// `phoenix-slt translate` and `evaluate`). A full queue answers busy; a request cancelled before its batch is formed
+/// is dropped undecoded. Loaded checkpoints are kept in an LRU cache bounded by
+/// <see cref="TranslationOptions.CacheBudgetMb"/>. All tensor work happens on the loop thread, inside dispose scopes.
 public sealed class TranslationService : IDisposable
 {
     private readonly TranslationOptions _options;

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Core.Metrics;
-using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Web.Components.Pages.Translate;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Runs;
@@ -20,7 +20,7 @@ namespace PhoenixSlt.Web.Tests.Components.Translate;
 
 /// The Translate page with the real translation service, checkpoint registry (Sqlite) and dataset catalog, on the
 /// shared trained slt checkpoint and its synthetic dataset. Expected translations come from the same service fed
-/// the same clip read from disk by <see cref="SltCheckpoint.ReadClip"/>, expected sentence BLEU from Core's metric.
+/// the same clip read from disk by <see cref="ClipReader.Read"/>, expected sentence BLEU from Core's metric.
 [Collection(SltCheckpointCollection.Name)]
 public sealed class TranslatePageTests : PortalTestContext, IDisposable
 {
@@ -90,7 +90,7 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
     /// What the service answers for this clip submitted on its own.
     private async Task<TranslationResult> TranslateDirectly(SltCheckpointFixture.ClipFiles sample, int beams)
     {
-        var clip = SltCheckpoint.ReadClip(sample.Keypoints, sample.Siglip, sample.Name);
+        var clip = ClipReader.Read(sample.Keypoints, sample.Siglip, sample.Name);
         var submission = Service.Submit(new TranslationRequest(_fixture.Checkpoint, beams, clip));
         Assert.False(submission.IsBusy);
         return await submission.Result!;

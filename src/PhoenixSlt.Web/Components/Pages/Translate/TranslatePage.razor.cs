@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using PhoenixSlt.Core.Data;
-using PhoenixSlt.Training.Evaluation;
+using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Web.Services.Translation;
 
@@ -110,7 +110,7 @@ public sealed partial class TranslatePage : IDisposable
             var layout = new DatasetLayout(entry.Path);
             var store = new FeatureStore(layout);
             var samples = PhoenixCorpus.Load(layout.AnnotationsDir, _split).Take(count).ToList();
-            var clips = samples.Select(s => SltCheckpoint.ReadClip(
+            var clips = samples.Select(s => ClipReader.Read(
                 store.FindFile(FeatureKind.Keypoints, _split, s.Name) ?? throw store.MissingFileProblem(FeatureKind.Keypoints, _split, s.Name).ToException(),
                 store.FindFile(FeatureKind.Siglip, _split, s.Name) ?? throw store.MissingFileProblem(FeatureKind.Siglip, _split, s.Name).ToException(),
                 s.Name)).ToList();

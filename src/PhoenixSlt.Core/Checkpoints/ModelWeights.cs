@@ -1,8 +1,7 @@
-using PhoenixSlt.Core.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace PhoenixSlt.Training;
+namespace PhoenixSlt.Core.Checkpoints;
 
 /// Saving and strictly loading a module's state dict as model.safetensors. Tied tensors (mBART's shared embedding,
 /// which the encoder, the decoder and the LM head all use) are written once under their first name and restored

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PhoenixSlt.Core.Checkpoints;
 
-namespace PhoenixSlt.Training;
+namespace PhoenixSlt.Core.Checkpoints;
 
 /// The data and decoding settings a checkpoint was trained with (training.json beside checkpoint.json), so that
 /// evaluation and translation cap the frames and the translation length the same way.

@@ -5,10 +5,11 @@ using PhoenixSlt.Core.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace PhoenixSlt.Training.Evaluation;
+namespace PhoenixSlt.Core.Inference;
 
 /// A sign-translation checkpoint loaded for evaluation or translation: the model (eval mode, on the device), its
-/// tokenizer and the limits it was trained with. Dispose to free the model.
+/// tokenizer and the limits it was trained with (training.json). The entry point of inference: `phoenix-slt
+/// translate` and `evaluate` and the portal load checkpoints through it. Dispose to free the model.
 public sealed class SltCheckpoint : IDisposable
 {
     private SltCheckpoint(string folder, CheckpointMetadata metadata, SignTranslationModel model, ISltTokenizer tokenizer, TrainingRecipe? recipe)
@@ -18,6 +19,8 @@ public sealed class SltCheckpoint : IDisposable
         Model = model;
         Tokenizer = tokenizer;
         Recipe = recipe;
+        Limits = SltDecodingLimits.From(recipe, model.Config.MBart);
+        Translator = new SltTranslator(model, tokenizer);
     }
 
     public string Folder { get; }
@@ -25,12 +28,16 @@ public sealed class SltCheckpoint : IDisposable
     public SignTranslationModel Model { get; }
     public ISltTokenizer Tokenizer { get; }
     public TrainingRecipe? Recipe { get; }
+    public SltDecodingLimits Limits { get; }
 
-    /// The frame cap of training, else the mBART encoder's positions (the longest input it can take).
-    public int MaxFrames => Math.Min(Recipe?.MaxFrames ?? int.MaxValue, Model.Config.MBart.MaxPositionEmbeddings);
+    /// Decodes batches with this checkpoint's model and tokenizer.
+    public SltTranslator Translator { get; }
 
-    /// The translation length of training's validation, else 64 tokens (within the decoder's positions).
-    public int MaxNewTokens => Math.Min(Recipe?.MaxNewTokens ?? 64, Model.MaxDecoderPositions - 1);
+    /// <see cref="SltDecodingLimits.MaxFrames"/>.
+    public int MaxFrames => Limits.MaxFrames;
+
+    /// <see cref="SltDecodingLimits.MaxNewTokens"/>.
+    public int MaxNewTokens => Limits.MaxNewTokens;
 
     /// A collator with <see cref="MaxFrames"/>.
     public Collator Collator() => new(new CollatorOptions(MaxFrames));
@@ -65,34 +72,20 @@ public sealed class SltCheckpoint : IDisposable
         }
     }
 
-    /// An evaluator over this checkpoint's model and tokenizer.
-    public SltEvaluator Evaluator() => new(Model, Tokenizer, Collator(), Model.Device);
-
-    /// Translates clips (features as a dataset sample holds them: normalised keypoints (T, 225), SigLIP (T', 768)).
+    /// Translates clips (features as a dataset sample holds them: normalised keypoints (T, 225), SigLIP (T', 768);
+    /// see <see cref="ClipReader"/>), padded into one batch by <see cref="Collator"/>; one string per clip, in order.
     public IReadOnlyList<string> Translate(IReadOnlyList<FeatureSample> clips, int numBeams)
     {
         ArgumentNullException.ThrowIfNull(clips);
         if (clips.Count == 0)
             return [];
-        var evaluator = Evaluator();
         using var scope = NewDisposeScope();
         using var batch = Collator().Collate(clips, Model.Device);
-        return evaluator.Translate(batch, evaluator.GenerationConfig(numBeams, MaxNewTokens));
+        return Translate(batch, numBeams);
     }
 
-    /// Reads one clip from a keypoint .npy ((T, 75, 3) or (T, 225)) and a SigLIP .npy ((T', 768)), validated and
-    /// with the keypoints normalised as in training. <see cref="PhoenixDataException"/> names a bad file.
-    public static FeatureSample ReadClip(string keypointsPath, string siglipPath, string? name = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(keypointsPath);
-        ArgumentException.ThrowIfNullOrWhiteSpace(siglipPath);
-        foreach (var path in new[] { keypointsPath, siglipPath })
-            if (!File.Exists(path))
-                throw new PhoenixDataException(path, "file not found; give a .npy file");
-        var keypoints = KeypointNormalizer.Normalize(FeatureStore.LoadFile(FeatureKind.Keypoints, keypointsPath)).ToArray();
-        var siglip = FeatureStore.LoadFile(FeatureKind.Siglip, siglipPath);
-        return new FeatureSample(name ?? Path.GetFileNameWithoutExtension(keypointsPath), "", keypoints, siglip);
-    }
+    /// Translates a batch collated by <see cref="Collator"/> with at most <see cref="MaxNewTokens"/> tokens per clip.
+    public IReadOnlyList<string> Translate(PhoenixBatch batch, int numBeams) => Translator.Translate(batch, numBeams, MaxNewTokens);
 
     public void Dispose() => Model.Dispose();
 }

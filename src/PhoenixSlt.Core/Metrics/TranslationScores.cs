@@ -1,6 +1,4 @@
-using PhoenixSlt.Core.Metrics;
-
-namespace PhoenixSlt.Training.Evaluation;
+namespace PhoenixSlt.Core.Metrics;
 
 /// The translation metrics reported by training, evaluation and the portal, all from one
 /// <see cref="MetricSuite.Score"/> call on the whole split (corpus-level, never averaged over parts):

@@ -1,11 +1,13 @@
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Modules.MBart;
+using PhoenixSlt.Core.Tests.Data;
+using PhoenixSlt.Core.Tests.Modules.Squeezeformer;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace PhoenixSlt.Training.Tests;
+namespace PhoenixSlt.Core.Tests.Checkpoints;
 
-[Collection(SerialTrainingCollection.Name)]
+[Collection(SerialTorchCollection.Name)]
 public sealed class ModelWeightsTests
 {
     private static readonly MBartConfig Small = MBartConfig.Tiny with { VocabSize = 40 };
@@ -26,9 +28,9 @@ public sealed class ModelWeightsTests
     [Fact]
     public void Load_SavedWeights_RestoreEveryTensorIncludingTheTiedOnes()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempDir();
         using var source = new MBartForConditionalGeneration(Small);
-        SafetensorsFile.Save(temp.Combine(CheckpointFolder.WeightsFileName), ModelWeights.ForSaving(source));
+        SafetensorsFile.Save(temp.File(CheckpointFolder.WeightsFileName), ModelWeights.ForSaving(source));
         using var target = new MBartForConditionalGeneration(Small);
 
         ModelWeights.Load(target, temp.Path);
@@ -42,23 +44,23 @@ public sealed class ModelWeightsTests
     [Fact]
     public void Load_OtherArchitecture_NamesTheDifferingTensor()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempDir();
         using var source = new MBartForConditionalGeneration(Small with { DModel = 32 });
-        SafetensorsFile.Save(temp.Combine(CheckpointFolder.WeightsFileName), ModelWeights.ForSaving(source));
+        SafetensorsFile.Save(temp.File(CheckpointFolder.WeightsFileName), ModelWeights.ForSaving(source));
         using var target = new MBartForConditionalGeneration(Small);
 
         var e = Assert.Throws<CheckpointFormatException>(() => ModelWeights.Load(target, temp.Path));
 
         Assert.Contains("has shape", e.Message);
-        Assert.Contains(temp.Combine(CheckpointFolder.WeightsFileName), e.Message);
+        Assert.Contains(temp.File(CheckpointFolder.WeightsFileName), e.Message);
     }
 
     [Fact]
     public void Load_FewerLayers_ListsTheMissingTensors()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempDir();
         using var source = new MBartForConditionalGeneration(Small with { DecoderLayers = 1 });
-        SafetensorsFile.Save(temp.Combine(CheckpointFolder.WeightsFileName), ModelWeights.ForSaving(source));
+        SafetensorsFile.Save(temp.File(CheckpointFolder.WeightsFileName), ModelWeights.ForSaving(source));
         using var target = new MBartForConditionalGeneration(Small);
 
         var e = Assert.Throws<CheckpointFormatException>(() => ModelWeights.Load(target, temp.Path));
