@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using PhoenixSlt.Tests;
+using PhoenixSlt.Training;
 using PhoenixSlt.Web.Components.Pages.Checkpoints;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Security;
@@ -33,10 +34,10 @@ public sealed class CheckpointsPageTests : RunsTestContext
         using var db = Contexts.CreateDbContext();
         var slt = new CheckpointEntity
         {
-            Path = SltPath, Phase = RunPhases.Slt, Step = 40, IsBest = true, MetricsJson = """{"bleu4": 12.5}""", SizeBytes = 2048,
+            Path = SltPath, Phase = TrainingPhaseNames.Slt, Step = 40, IsBest = true, MetricsJson = """{"bleu4": 12.5}""", SizeBytes = 2048,
             CreatedAt = DateTime.UtcNow,
         };
-        var vlp = new CheckpointEntity { Path = VlpPath, Phase = RunPhases.Vlp, Step = 30, CreatedAt = DateTime.UtcNow.AddMinutes(-1) };
+        var vlp = new CheckpointEntity { Path = VlpPath, Phase = TrainingPhaseNames.Vlp, Step = 30, CreatedAt = DateTime.UtcNow.AddMinutes(-1) };
         db.Checkpoints.AddRange(slt, vlp);
         db.SaveChanges();
         return (slt.Id, vlp.Id);

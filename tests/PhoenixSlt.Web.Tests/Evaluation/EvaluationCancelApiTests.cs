@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PhoenixSlt.Tests;
+using PhoenixSlt.Training;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Evaluation;
@@ -54,7 +55,7 @@ public sealed class EvaluationCancelApiTests(SltCheckpointFixture fixture) : IAs
     private async Task<EvaluationInfo> QueueAsync()
     {
         var checkpoints = await _client.GetFromJsonAsync<List<CheckpointInfo>>("/api/checkpoints", TrainingTestHost.Json);
-        var checkpoint = Assert.Single(checkpoints!, c => c.Phase == RunPhases.Slt);
+        var checkpoint = Assert.Single(checkpoints!, c => c.Phase == TrainingPhaseNames.Slt);
         using var response = await _client.PostAsJsonAsync($"/api/checkpoints/{checkpoint.Id}/evaluate", new EvaluationRequest { Split = "dev", Beams = 1 }, TrainingTestHost.Json);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<EvaluationInfo>(TrainingTestHost.Json))!;

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using PhoenixSlt.Training;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
@@ -231,7 +232,7 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
             await rig.Supervisor.StartAsync(CancellationToken.None);
             await using (var db = await rig._contexts.CreateDbContextAsync())
             {
-                var checkpoint = new CheckpointEntity { Path = rig.Checkpoint, Phase = RunPhases.Slt, Step = 6, CreatedAt = DateTime.UtcNow };
+                var checkpoint = new CheckpointEntity { Path = rig.Checkpoint, Phase = TrainingPhaseNames.Slt, Step = 6, CreatedAt = DateTime.UtcNow };
                 db.Checkpoints.Add(checkpoint);
                 await db.SaveChangesAsync();
                 rig._checkpointId = checkpoint.Id;

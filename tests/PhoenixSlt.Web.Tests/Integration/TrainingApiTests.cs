@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR.Client;
 using PhoenixSlt.Tests;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Integration;
@@ -59,8 +60,16 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
         Assert.True(eval.GetProperty("event").GetProperty("metrics").TryGetProperty("bleu4", out _));
         Assert.Contains(hub.Statuses, s => s.GetProperty("id").GetInt32() == run.Id && s.GetProperty("status").GetString() == "completed");
 
+        // the supervisor wrote the stored (resolved) spec to RUN/spec.json and trained the stage from it
+        var (written, problems) = RunSpecJson.ReadFile(Path.Combine(run.OutputFolder, RunSpecJson.FileName));
+        Assert.True(problems.IsValid, string.Join("; ", problems.Messages));
+        var details = (await host.Client.GetFromJsonAsync<RunDetails>($"/api/runs/{run.Id}", TrainingTestHost.Json))!;
+        Assert.Equal(details.Config, written);
+        Assert.Equal((4L, 4, stageFolder), (written.MaxSteps!.Value, written.BatchSize, written.Out));
+
         string log = await host.LogTextAsync(run.Id);
         Assert.Contains("Starting the slt stage", log);
+        Assert.Contains($"--spec {Path.Combine(run.OutputFolder, RunSpecJson.FileName)} --stage slt --events {Path.Combine(stageFolder, "events.jsonl")}", log);
         Assert.Contains("The run completed.", log);
         Assert.Null(host.ProcessOf(run.Id));
     }
@@ -69,18 +78,75 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
     public async Task CreateRun_InvalidSettings_Returns400WithTheFormsMessages()
     {
         await using var host = new TrainingTestHost(data, _state);
-        var request = TrainingTestHost.TinySlt(maxSteps: 4);
-        request.BatchSize = 0;
-        request.Dataset = "missing";
-        var expected = RunRequestValidator.Validate(request, new RunValidationContext([TrainingDatasetFixture.DatasetName], Directory.Exists));
+        var spec = TrainingTestHost.TinySlt(maxSteps: 4);
+        spec.BatchSize = 0;
+        spec.Data = "missing";
+        // the portal's context: data names a dataset under the data root, out is the portal's to choose
+        var expected = spec.Validate(new SpecContext { Datasets = [TrainingDatasetFixture.DatasetName], OutAssigned = true, AbsolutePathsOnly = true });
 
-        using var response = await host.Client.PostAsJsonAsync("/api/runs", request, TrainingTestHost.Json);
+        using var response = await host.PostSpecAsync(RunSpecJson.Write(spec));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>();
-        Assert.Equal(expected.For(nameof(RunRequest.BatchSize)), problem!.Errors["batchSize"]);
-        Assert.Equal(expected.For(nameof(RunRequest.Dataset)), problem.Errors["dataset"]);
+        Assert.Equal(["batch_size", "data"], problem!.Errors.Keys.Order());
+        Assert.Equal(expected.For("batch_size"), problem.Errors["batch_size"]);
+        Assert.Equal(expected.For("data"), problem.Errors["data"]);
         Assert.Empty((await host.Client.GetFromJsonAsync<List<RunInfo>>("/api/runs", TrainingTestHost.Json))!);
+    }
+
+    [Fact]
+    public async Task CreateRun_UnknownFieldAndNotANumber_Returns400KeyedByTheFieldsAsSent()
+    {
+        await using var host = new TrainingTestHost(data, _state);
+        const string body = """{"phase":"slt","data":"synth","batchsize":4,"batch_size":"abc"}""";
+        var expected = RunSpecJson.Read(body).Problems;
+
+        using var response = await host.PostSpecAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>();
+        Assert.Equal(["batch_size", "batchsize"], problem!.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.For("batchsize"), problem.Errors["batchsize"]);
+        Assert.Equal(expected.For("batch_size"), problem.Errors["batch_size"]);
+        Assert.Contains("not a setting", problem.Errors["batchsize"][0]);
+        Assert.Contains("'abc' is not a whole number", problem.Errors["batch_size"][0]);
+        Assert.Empty((await host.Client.GetFromJsonAsync<List<RunInfo>>("/api/runs", TrainingTestHost.Json))!);
+    }
+
+    [Fact]
+    public async Task GetRun_Created_ReturnsTheResolvedConfigWithSnakeCaseNames()
+    {
+        // No training here: without the CLI the run fails at once, its stored settings stay.
+        string missing = Path.Combine(_state, "nowhere", "phoenix-slt.dll");
+        await using var host = new TrainingTestHost(data, _state, new Dictionary<string, string?> { ["Phoenix:Training:CliPath"] = missing });
+        using var created = await host.PostSpecAsync("""{"phase":"slt","data":"synth","max_steps":4,"batch_size":2,"lr_encoder":0.0003,"epochs":null}""");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var run = (await created.Content.ReadFromJsonAsync<RunInfo>(TrainingTestHost.Json))!;
+
+        string json = await host.Client.GetStringAsync($"/api/runs/{run.Id}");
+
+        using var document = JsonDocument.Parse(json);
+        var config = document.RootElement.GetProperty("config");
+        var names = config.EnumerateObject().Select(p => p.Name).ToList();
+        // exactly the spec's fields, by their snake_case names (as POSTed and as `train --spec` reads them)
+        Assert.Equal(RunSpecFields.All.Select(f => f.Name).Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.Contains("batch_size", names);
+        Assert.Contains("max_steps", names);
+        Assert.Contains("lr_encoder", names);
+        Assert.DoesNotContain("batchSize", names);
+        Assert.DoesNotContain("maxSteps", names);
+        Assert.Equal(2, config.GetProperty("batch_size").GetInt32());
+        Assert.Equal(4, config.GetProperty("max_steps").GetInt64());
+        Assert.Equal(3e-4, config.GetProperty("lr_encoder").GetDouble());
+        Assert.Equal(JsonValueKind.Null, config.GetProperty("epochs").ValueKind);
+        Assert.Equal("slt", config.GetProperty("phase").GetString());
+        // resolved: the dataset's folder, the run's out folder
+        Assert.Equal(Path.Combine(data.Root, TrainingDatasetFixture.DatasetName), config.GetProperty("data").GetString());
+        Assert.Equal(Path.Combine(run.OutputFolder, "slt"), config.GetProperty("out").GetString());
+        // the rest of the response keeps the API's camelCase
+        Assert.Equal(run.OutputFolder, document.RootElement.GetProperty("run").GetProperty("outputFolder").GetString());
+        var details = JsonSerializer.Deserialize<RunDetails>(json, TrainingTestHost.Json)!;
+        Assert.Equal((2, 4L, (int?)null), (details.Config.BatchSize, details.Config.MaxSteps, details.Config.Epochs));
     }
 
     [Fact]

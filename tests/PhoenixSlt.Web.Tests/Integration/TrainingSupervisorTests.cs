@@ -1,4 +1,7 @@
+using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Tests;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Integration;
@@ -19,7 +22,7 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
     {
         await using var host = new TrainingTestHost(data, _state);
         var request = TrainingTestHost.TinySlt(maxSteps: 2);
-        request.Phase = RunPhases.Pipeline;
+        request.Phase = TrainingPhaseNames.Pipeline;
 
         var created = await host.CreateRunAsync(request);
         var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Completed, "completed");
@@ -29,9 +32,16 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
         Assert.Equal(["text", "text", "vlp", "vlp", "slt", "slt"], losses.Select(m => m.Stage));
         Assert.Equal([1L, 2L, 1L, 2L, 1L, 2L], losses.Select(m => m.Step));
         string log = await host.LogTextAsync(run.Id);
-        string text = Path.Combine(run.OutputFolder, "text"), vlp = Path.Combine(run.OutputFolder, "vlp");
-        Assert.Contains($"train vlp --data {Path.Combine(data.Root, TrainingDatasetFixture.DatasetName)} --out {vlp} --preset tiny --mbart {Path.Combine(text, "best")}", log);
-        Assert.Contains($"--init {Path.Combine(vlp, "best")} --mbart {Path.Combine(text, "best")}", log);
+        string specFile = Path.Combine(run.OutputFolder, RunSpecJson.FileName);
+        string text = Path.Combine(run.OutputFolder, "text"), vlp = Path.Combine(run.OutputFolder, "vlp"), slt = Path.Combine(run.OutputFolder, "slt");
+        foreach (var (stage, folder) in new[] { ("text", text), ("vlp", vlp), ("slt", slt) })
+            Assert.Contains($"train --spec {specFile} --stage {stage} --events {Path.Combine(folder, "events.jsonl")}", log);
+        // each stage trained from the previous stage's best checkpoint (the recipe its best/ checkpoint records)
+        string dataset = Path.Combine(data.Root, TrainingDatasetFixture.DatasetName);
+        var vlpRecipe = TrainingRecipe.Load(Path.Combine(vlp, "best"))!;
+        var sltRecipe = TrainingRecipe.Load(Path.Combine(slt, "best"))!;
+        Assert.Equal((dataset, (string?)null, Path.Combine(text, "best")), (vlpRecipe.Data, vlpRecipe.Init, vlpRecipe.MBart));
+        Assert.Equal((dataset, Path.Combine(vlp, "best"), Path.Combine(text, "best")), (sltRecipe.Data, sltRecipe.Init, sltRecipe.MBart));
         foreach (string stage in new[] { "text", "vlp", "slt" })
             Assert.True(Directory.Exists(Path.Combine(run.OutputFolder, stage, "best")), $"{stage}/best missing");
     }

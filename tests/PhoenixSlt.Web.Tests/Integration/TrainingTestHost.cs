@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Core.Data.Synthetic;
 using PhoenixSlt.Tests;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
+using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Runs;
 
@@ -37,7 +42,11 @@ public sealed class TrainingDatasetFixture : IDisposable
 public sealed class TrainingTestHost : IAsyncDisposable
 {
     public static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+    /// The API's JSON: camelCase, with the run spec's snake_case field names (<see cref="RunSpecHttpContract"/>).
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver().WithAddedModifier(RunSpecHttpContract.UseFieldNames),
+    };
 
     private readonly PhoenixWebFactory _factory;
 
@@ -76,10 +85,10 @@ public sealed class TrainingTestHost : IAsyncDisposable
 
     /// A tiny slt run on the synthetic dataset: greedy validation, a step event at every step, loading on the
     /// training thread.
-    public static RunRequest TinySlt(long maxSteps) => new()
+    public static RunSpec TinySlt(long maxSteps) => new()
     {
-        Phase = RunPhases.Slt,
-        Dataset = TrainingDatasetFixture.DatasetName,
+        Phase = TrainingPhaseNames.Slt,
+        Data = TrainingDatasetFixture.DatasetName,
         Epochs = null,
         MaxSteps = maxSteps,
         BatchSize = 4,
@@ -88,10 +97,14 @@ public sealed class TrainingTestHost : IAsyncDisposable
         LoaderWorkers = 0,
     };
 
-    public async Task<RunInfo> CreateRunAsync(RunRequest request)
+    /// POST /api/runs with <paramref name="json"/> (a run spec with snake_case names) as the body.
+    public Task<HttpResponseMessage> PostSpecAsync(string json)
+        => Client.PostAsync("/api/runs", new StringContent(json, Encoding.UTF8, "application/json"));
+
+    public async Task<RunInfo> CreateRunAsync(RunSpec spec)
     {
-        using var response = await Client.PostAsJsonAsync("/api/runs", request, Json);
-        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        using var response = await PostSpecAsync(RunSpecJson.Write(spec));
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<RunInfo>(Json))!;
     }
 

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
@@ -19,11 +21,13 @@ public sealed class RunServiceTests : IDisposable
     private readonly RunNotifier _notifier = new(NullLogger<RunNotifier>.Instance);
     private readonly RunService _service;
     private readonly RunStore _store;
+    private readonly string _datasetFolder;
 
     public RunServiceTests()
     {
         string dataRoot = Path.Combine(_database.Root, "data");
-        HandmadeDataset.CreateComplete(Path.Combine(dataRoot, DatasetName));
+        _datasetFolder = Path.Combine(dataRoot, DatasetName);
+        HandmadeDataset.CreateComplete(_datasetFolder);
         _paths = new PhoenixPaths(Microsoft.Extensions.Options.Options.Create(new PhoenixOptions
         {
             DataRoot = dataRoot,
@@ -40,38 +44,70 @@ public sealed class RunServiceTests : IDisposable
     public void Dispose() => _database.Dispose();
 
     [Fact]
-    public async Task CreateAsync_ValidRequest_QueuesTheRunInItsOwnFolderWithItsSettings()
+    public async Task CreateAsync_ValidSpec_QueuesTheRunInItsOwnFolderWithItsResolvedSettings()
     {
         var updates = new List<RunUpdate>();
         using var subscription = _notifier.Subscribe(updates.Add);
-        var request = new RunRequest { Phase = RunPhases.Pipeline, Dataset = DatasetName, MaxSteps = 5, Name = "  first  " };
+        var spec = new RunSpec { Phase = TrainingPhaseNames.Pipeline, Data = DatasetName, MaxSteps = 5, Name = "  first  " };
 
-        var result = await _service.CreateAsync(request);
+        var result = await _service.CreateAsync(spec);
 
         Assert.True(result.Created);
+        Assert.True(result.Problems.IsValid);
         var run = result.Run!;
         Assert.Equal((RunStatus.Queued, "first", "pipeline", "text"), (run.Status, run.Name, run.Phase, run.Stage));
         Assert.Equal(Path.Combine(_paths.CheckpointRoot, "runs", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), run.OutputFolder);
         var details = await _store.GetDetailsAsync(run.Id);
-        Assert.Equal(request, details!.Config);
+        // the stored spec is resolved: data is the dataset's folder, out the run folder (the pipeline's stages below
+        // it); texts are read back trimmed, as every spec text is
+        Assert.Equal(spec with { Name = "first", Data = _datasetFolder, Out = run.OutputFolder }, details!.Config);
         Assert.Equal(run.Id, Assert.IsType<RunStateUpdate>(Assert.Single(updates)).Run.Id);
     }
 
     [Fact]
-    public async Task CreateAsync_InvalidRequest_ReturnsTheErrorsAndStoresNothing()
+    public async Task CreateAsync_SinglePhase_OutIsThePhaseFolderOfTheRun()
     {
-        var result = await _service.CreateAsync(new RunRequest { Dataset = "unknown", BatchSize = 0 });
+        var spec = new RunSpec { Phase = TrainingPhaseNames.Vlp, Data = DatasetName, Init = _datasetFolder, BatchSize = 2 };
+
+        var run = (await _service.CreateAsync(spec)).Run!;
+
+        var config = (await _store.GetDetailsAsync(run.Id))!.Config;
+        Assert.Equal(Path.Combine(run.OutputFolder, TrainingPhaseNames.Vlp), config.Out);
+        Assert.Equal((_datasetFolder, _datasetFolder, 2), (config.Data, config.Init, config.BatchSize));
+        Assert.Equal((DatasetName, "vlp on handmade"), (run.Dataset, run.Name));
+    }
+
+    [Fact]
+    public async Task CreateAsync_InvalidSpec_ReturnsTheProblemsAndStoresNothing()
+    {
+        var spec = new RunSpec { Data = "unknown", BatchSize = 0 };
+
+        var result = await _service.CreateAsync(spec);
 
         Assert.False(result.Created);
-        Assert.Equal(new[] { nameof(RunRequest.BatchSize), nameof(RunRequest.Dataset) }, result.Validation.Errors.Keys.Order());
+        Assert.Equal(["batch_size", "data"], result.Problems.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(spec.Validate(_service.ValidationContext()).Messages, result.Problems.Messages);
         await using var db = _database.Create();
         Assert.Equal(0, await db.Runs.CountAsync());
     }
 
     [Fact]
+    public void ValidationContext_Portal_DatasetNamesAssignedOutAbsolutePaths()
+    {
+        var context = _service.ValidationContext(cudaDeviceCount: 2);
+
+        Assert.Equal([DatasetName], context.Datasets);
+        Assert.True(context.OutAssigned);
+        Assert.True(context.AbsolutePathsOnly);
+        Assert.False(context.AnyDataset);
+        Assert.Equal(2, context.CudaDeviceCount);
+        Assert.Null(_service.ValidationContext().CudaDeviceCount);
+    }
+
+    [Fact]
     public async Task CancelAsync_QueuedRun_IsCancelledAtOnce()
     {
-        var run = (await _service.CreateAsync(new RunRequest { Dataset = DatasetName })).Run!;
+        var run = (await _service.CreateAsync(new RunSpec { Data = DatasetName })).Run!;
 
         var result = await _service.CancelAsync(run.Id);
 

@@ -3,6 +3,7 @@ using PhoenixSlt.Core.Data.Synthetic;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Phases;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Web.Tests.Translation;
 
@@ -15,11 +16,11 @@ public sealed class SltCheckpointFixture : IDisposable
         Root = TestPaths.NewTempDir("phoenix-translate");
         DataDir = Path.Combine(Root, "data", "synth");
         SyntheticPhoenixGenerator.Generate(new SynthOptions(DataDir, Train: 10, Dev: 4, Test: 3, Seed: 9) { MaxParallelism = 2 });
-        var options = new TrainRunOptions
+        var options = new RunSpec
         {
-            Phase = TrainingPhase.Slt,
-            DataDir = DataDir,
-            OutDir = Path.Combine(CheckpointRoot, "run"),
+            Phase = TrainingPhaseNames.Slt,
+            Data = DataDir,
+            Out = Path.Combine(CheckpointRoot, "run"),
             MaxSteps = 6,
             BatchSize = 5,
             LrEncoder = 3e-3,

@@ -1,7 +1,10 @@
+using System.Globalization;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Components.Pages.Runs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Runs;
@@ -16,7 +19,7 @@ public sealed class NewRunPageTests : RunsTestContext
     {
         _popovers = Render<MudBlazor.MudPopoverProvider>();
         IRenderedComponent<NewRun> cut = Render<NewRun>();
-        cut.WaitForAssertion(() => Assert.Equal(DatasetName, Input(cut, "dataset").GetAttribute("value")), Wait);
+        cut.WaitForAssertion(() => Assert.Equal(DatasetName, Input(cut, "data").GetAttribute("value")), Wait);
         return cut;
     }
 
@@ -27,50 +30,60 @@ public sealed class NewRunPageTests : RunsTestContext
     private static string ErrorOf(IRenderedComponent<NewRun> cut, string field)
         => Input(cut, field).Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent.Trim() ?? "";
 
-    private static string ValidatorMessage(RunRequest request, string field)
-        => RunRequestValidator.Validate(request, RunValidationContext.ValuesOnly).FirstFor(field)
-           ?? throw new InvalidOperationException($"the validator accepts {field}: the test would prove nothing");
+    /// The message of the spec's one validation for <paramref name="field"/> (its own values only).
+    private static string ValidatorMessage(RunSpec spec, string field)
+        => spec.Validate(SpecContext.ValuesOnly).FirstFor(field)
+           ?? throw new InvalidOperationException($"the validation accepts {field}: the test would prove nothing");
+
+    /// The field whose input has <paramref name="testId"/> (its flag without the dashes).
+    private static SpecField FieldOf(string testId) => RunSpecFields.All.Single(f => f.Flag == "--" + testId);
 
     private IReadOnlyList<RunInfo> StoredRuns() => Store.ListAsync().GetAwaiter().GetResult();
 
-    private RunRequest ConfigOf(int runId) => Store.GetDetailsAsync(runId).GetAwaiter().GetResult()!.Config;
+    private RunSpec ConfigOf(int runId) => Store.GetDetailsAsync(runId).GetAwaiter().GetResult()!.Config;
 
     [Fact]
-    public void Render_FreshForm_ShowsTheDefaultsOfRunRequest()
+    public void Render_FreshForm_ShowsTheDefaultsOfRunSpec()
     {
+        var defaults = new RunSpec();
+
         IRenderedComponent<NewRun> cut = RenderForm();
 
-        Assert.Equal(RunRequest.DefaultEpochs.ToString(), Input(cut, "epochs").GetAttribute("value"));
-        Assert.Equal(RunRequest.DefaultBatchSize.ToString(), Input(cut, "batch-size").GetAttribute("value"));
-        Assert.Equal(RunRequest.DefaultBeams.ToString(), Input(cut, "beams").GetAttribute("value"));
-        Assert.Equal(RunRequest.DefaultSeed.ToString(), Input(cut, "seed").GetAttribute("value"));
-        Assert.Equal(RunRequest.DefaultLogEvery.ToString(), Input(cut, "log-every").GetAttribute("value"));
+        // epochs is empty by default: 30 epochs unless max_steps is given (its placeholder says so)
+        Assert.Null(defaults.Epochs);
+        Assert.Equal("", Input(cut, "epochs").GetAttribute("value") ?? "");
+        Assert.Contains(RunSpec.DefaultEpochs.ToString(CultureInfo.InvariantCulture), Input(cut, "epochs").GetAttribute("placeholder"));
+        Assert.Equal(defaults.BatchSize.ToString(CultureInfo.InvariantCulture), Input(cut, "batch-size").GetAttribute("value"));
+        Assert.Equal(defaults.Beams.ToString(CultureInfo.InvariantCulture), Input(cut, "beams").GetAttribute("value"));
+        Assert.Equal(defaults.Seed.ToString(CultureInfo.InvariantCulture), Input(cut, "seed").GetAttribute("value"));
+        Assert.Equal(defaults.LogEvery.ToString(CultureInfo.InvariantCulture), Input(cut, "log-every").GetAttribute("value"));
         Assert.Equal("1", Input(cut, "world-size").GetAttribute("value"));
         Assert.Equal("", Input(cut, "max-steps").GetAttribute("value") ?? "");
         Assert.Equal("cpu", Input(cut, "device").GetAttribute("value"));
         Assert.Equal("none", Input(cut, "amp").GetAttribute("value"));
         Assert.Equal("tiny", Input(cut, "preset").GetAttribute("value"));
+        Assert.Empty(cut.FindAll(".mud-input-helper-text.mud-input-error"));
     }
 
     [Theory]
-    [InlineData("batch-size", nameof(RunRequest.BatchSize), "0")]
-    [InlineData("batch-size", nameof(RunRequest.BatchSize), "5000")]
-    [InlineData("accumulate", nameof(RunRequest.Accumulate), "0")]
-    [InlineData("beams", nameof(RunRequest.Beams), "0")]
-    [InlineData("world-size", nameof(RunRequest.WorldSize), "0")]
-    [InlineData("epochs", nameof(RunRequest.Epochs), "-1")]
-    [InlineData("patience", nameof(RunRequest.Patience), "0")]
-    [InlineData("max-frames", nameof(RunRequest.MaxFrames), "0")]
-    [InlineData("loader-workers", nameof(RunRequest.LoaderWorkers), "-2")]
-    [InlineData("eval-every", nameof(RunRequest.EvalEvery), "0")]
-    public void ChangeNumber_OutOfRange_ShowsTheValidatorsMessage(string testId, string field, string value)
+    [InlineData("batch-size", "0")]
+    [InlineData("batch-size", "5000")]
+    [InlineData("accumulate", "0")]
+    [InlineData("beams", "0")]
+    [InlineData("world-size", "0")]
+    [InlineData("epochs", "-1")]
+    [InlineData("patience", "0")]
+    [InlineData("max-frames", "0")]
+    [InlineData("loader-workers", "-2")]
+    [InlineData("eval-every", "0")]
+    public void ChangeNumber_OutOfRange_ShowsTheValidatorsMessage(string testId, string value)
     {
         IRenderedComponent<NewRun> cut = RenderForm();
-        var request = new RunRequest();
-        typeof(RunRequest).GetProperty(field)!.SetValue(request,
-            Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(RunRequest).GetProperty(field)!.PropertyType)
-                                      ?? typeof(RunRequest).GetProperty(field)!.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
-        string expected = ValidatorMessage(request, field);
+        SpecField field = FieldOf(testId);
+        var spec = new RunSpec();
+        Assert.True(field.TryParse(value, out object? parsed, out _));
+        field.Set(spec, parsed);
+        string expected = ValidatorMessage(spec, field.Name);
 
         Input(cut, testId).Change(value);
 
@@ -84,7 +97,23 @@ public sealed class NewRunPageTests : RunsTestContext
 
         Input(cut, "batch-size").Change("0");
 
-        cut.WaitForAssertion(() => Assert.Equal("Batch size must be between 1 and 4096 (got 0).", ErrorOf(cut, "batch-size")), Wait);
+        // batch_size is declared with Min = 1, Max = 4096
+        cut.WaitForAssertion(() => Assert.Equal("batch_size 0 is out of range; allowed: a whole number from 1 to 4096.", ErrorOf(cut, "batch-size")), Wait);
+    }
+
+    [Fact]
+    public void ChangeNumber_NotANumber_ShowsTheFieldsParseMessageAndKeepsTheText()
+    {
+        IRenderedComponent<NewRun> cut = RenderForm();
+        Assert.False(RunSpecFields.Get("batch_size").TryParse("abc", out _, out string? expected));
+
+        Input(cut, "batch-size").Change("abc");
+
+        cut.WaitForAssertion(() => Assert.Equal(expected, ErrorOf(cut, "batch-size")), Wait);
+        Assert.Equal("abc", Input(cut, "batch-size").GetAttribute("value"));
+        cut.Find("[data-testid=submit]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(expected, ErrorOf(cut, "batch-size")), Wait);
+        Assert.Empty(StoredRuns());
     }
 
     [Fact]
@@ -93,26 +122,27 @@ public sealed class NewRunPageTests : RunsTestContext
         IRenderedComponent<NewRun> cut = RenderForm();
 
         Input(cut, "lr-encoder").Change("2");
-        cut.WaitForAssertion(() => Assert.Equal(ValidatorMessage(new RunRequest { LrEncoder = 2 }, nameof(RunRequest.LrEncoder)), ErrorOf(cut, "lr-encoder")), Wait);
+        cut.WaitForAssertion(() => Assert.Equal(ValidatorMessage(new RunSpec { LrEncoder = 2 }, "lr_encoder"), ErrorOf(cut, "lr-encoder")), Wait);
 
         Input(cut, "lr-encoder").Change("3e-4");
         cut.WaitForAssertion(() => Assert.Equal("", ErrorOf(cut, "lr-encoder")), Wait);
     }
 
     [Fact]
-    public void Submit_NoEpochsNoMaxSteps_ShowsTheBudgetMessageAndStartsNothing()
+    public void Submit_NoEpochsNoMaxSteps_StartsARunOfTheDefaultEpochs()
     {
         IRenderedComponent<NewRun> cut = RenderForm();
-        var navigation = Services.GetRequiredService<NavigationManager>();
-        string before = navigation.Uri;
 
+        Input(cut, "max-steps").Change("");
         Input(cut, "epochs").Change("");
         cut.Find("[data-testid=submit]").Click();
 
-        string expected = ValidatorMessage(new RunRequest { Epochs = null, MaxSteps = null }, nameof(RunRequest.Epochs));
-        cut.WaitForAssertion(() => Assert.Equal(expected, ErrorOf(cut, "epochs")), Wait);
-        Assert.Empty(StoredRuns());
-        Assert.Equal(before, navigation.Uri);
+        cut.WaitForAssertion(() => Assert.Single(StoredRuns()), Wait);
+        Assert.Equal("", ErrorOf(cut, "epochs"));
+        RunSpec config = ConfigOf(StoredRuns()[0].Id);
+        Assert.Equal(((int?)null, (long?)null), (config.Epochs, config.MaxSteps));
+        Assert.Equal(RunSpec.DefaultEpochs, config.EffectiveEpochs);
+        Assert.Equal(30, RunSpec.DefaultEpochs);
     }
 
     [Fact]
@@ -120,13 +150,15 @@ public sealed class NewRunPageTests : RunsTestContext
     {
         IRenderedComponent<NewRun> cut = RenderForm();
         string missing = Path.Combine(Root, "no-such-checkpoint");
+        // the portal's folder rules: absolute paths, checked against the file system
+        string expected = new RunSpec { Init = missing }.Validate(SpecContext.CommandLine with { AbsolutePathsOnly = true }).FirstFor("init")!;
+        Assert.Contains("folder not found", expected);
 
-        Input(cut, "init-checkpoint").Input(missing);
-        Input(cut, "init-checkpoint").Blur();
+        Input(cut, "init").Input(missing);
+        Input(cut, "init").Blur();
         cut.Find("[data-testid=submit]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("folder not found", ErrorOf(cut, "init-checkpoint")), Wait);
-        Assert.Contains(missing, ErrorOf(cut, "init-checkpoint"));
+        cut.WaitForAssertion(() => Assert.Equal(expected, ErrorOf(cut, "init")), Wait);
         Assert.Empty(StoredRuns());
     }
 
@@ -150,14 +182,17 @@ public sealed class NewRunPageTests : RunsTestContext
         Assert.Equal("my first run", run.Name);
         Assert.Equal(RunStatus.Queued, run.Status);
         Assert.Equal(DatasetName, run.Dataset);
-        RunRequest config = ConfigOf(run.Id);
-        Assert.Equal(RunPhases.Slt, config.Phase);
+        RunSpec config = ConfigOf(run.Id);
+        Assert.Equal(TrainingPhaseNames.Slt, config.Phase);
         Assert.Null(config.Epochs);
         Assert.Equal(12, config.MaxSteps);
         Assert.Equal(2, config.BatchSize);
         Assert.Equal(3e-4, config.LrEncoder);
         Assert.Equal(6, config.EvalEvery);
         Assert.Equal(1, config.Beams);
+        // stored resolved: the dataset's folder and the run's own out folder
+        Assert.Equal(Path.Combine(DataRoot, DatasetName), config.Data);
+        Assert.Equal(Path.Combine(run.OutputFolder, TrainingPhaseNames.Slt), config.Out);
         cut.WaitForAssertion(() => Assert.EndsWith($"/runs/{run.Id}", navigation.Uri), Wait);
     }
 
@@ -170,7 +205,7 @@ public sealed class NewRunPageTests : RunsTestContext
         cut.Find("[data-testid=submit]").Click();
 
         cut.WaitForAssertion(() => Assert.Single(StoredRuns()), Wait);
-        RunRequest config = ConfigOf(StoredRuns()[0].Id);
+        RunSpec config = ConfigOf(StoredRuns()[0].Id);
         Assert.Null(config.Epochs);
         Assert.NotNull(config.MaxSteps);
         Assert.Equal("tiny", config.Preset);
@@ -181,14 +216,14 @@ public sealed class NewRunPageTests : RunsTestContext
     public void SelectPhase_Pipeline_DisablesTheInitCheckpoint()
     {
         IRenderedComponent<NewRun> cut = RenderForm();
-        Assert.False(Input(cut, "init-checkpoint").HasAttribute("disabled"));
+        Assert.False(Input(cut, "init").HasAttribute("disabled"));
 
         Input(cut, "phase").Closest(".mud-input-control")!.MouseDown();
         var popovers = _popovers!;
         popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll(".mud-list-item")), Wait);
         popovers.FindAll(".mud-list-item").Single(i => i.TextContent.Contains("full pipeline")).Click();
 
-        cut.WaitForAssertion(() => Assert.True(Input(cut, "init-checkpoint").HasAttribute("disabled")), Wait);
+        cut.WaitForAssertion(() => Assert.True(Input(cut, "init").HasAttribute("disabled")), Wait);
     }
 
     [Fact]
@@ -203,10 +238,10 @@ public sealed class NewRunPageTests : RunsTestContext
         }
         var checkpoints = await Store.ListCheckpointsAsync();
 
-        Assert.Equal(["/ck/vlp/best"], CheckpointChoices.InitChoices(checkpoints, RunPhases.Slt).Select(c => c.Path));
-        Assert.Equal(["/ck/text/best"], CheckpointChoices.InitChoices(checkpoints, RunPhases.Text).Select(c => c.Path));
-        Assert.Equal(["/ck/text/best", "/ck/vlp/best"], CheckpointChoices.InitChoices(checkpoints, RunPhases.Vlp).Select(c => c.Path).Order());
-        Assert.Empty(CheckpointChoices.InitChoices(checkpoints, RunPhases.Pipeline));
+        Assert.Equal(["/ck/vlp/best"], CheckpointChoices.InitChoices(checkpoints, TrainingPhaseNames.Slt).Select(c => c.Path));
+        Assert.Equal(["/ck/text/best"], CheckpointChoices.InitChoices(checkpoints, TrainingPhaseNames.Text).Select(c => c.Path));
+        Assert.Equal(["/ck/text/best", "/ck/vlp/best"], CheckpointChoices.InitChoices(checkpoints, TrainingPhaseNames.Vlp).Select(c => c.Path).Order());
+        Assert.Empty(CheckpointChoices.InitChoices(checkpoints, TrainingPhaseNames.Pipeline));
         Assert.Equal(["/hf/mbart", "/ck/text/best"], CheckpointChoices.MBartChoices(checkpoints, ["/hf/mbart"]).Select(c => c.Path));
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Bunit;
+using PhoenixSlt.Training;
 using PhoenixSlt.Training.Events;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Components.Pages.Runs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Security;
@@ -12,11 +14,11 @@ public sealed class RunDetailPageTests : RunsTestContext
 {
     private static readonly DateTime Created = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    private static readonly RunRequest SltConfig = new()
+    private static readonly RunSpec SltConfig = new()
     {
         Name = "tiny slt",
-        Phase = RunPhases.Slt,
-        Dataset = DatasetName,
+        Phase = TrainingPhaseNames.Slt,
+        Data = DatasetName,
         BatchSize = 4,
         LrEncoder = 3e-4,
         MaxSteps = 80,
@@ -106,7 +108,8 @@ public sealed class RunDetailPageTests : RunsTestContext
         Assert.Equal("4", cut.Find("[data-testid=config-batch-size]").TextContent);
         Assert.Equal("0.0003", cut.Find("[data-testid=config-lr-encoder]").TextContent);
         Assert.Equal("80", cut.Find("[data-testid=config-max-steps]").TextContent);
-        Assert.Equal("no epoch limit", cut.Find("[data-testid=config-epochs]").TextContent);
+        // epochs is empty: the row says what empty means (as the field table documents it), not a number
+        Assert.Equal($"empty: {RunSpecFields.Get("epochs").EmptyMeans}", cut.Find("[data-testid=config-epochs]").TextContent);
         Assert.Equal($"api/runs/{id}/metrics?format=csv", cut.Find("[data-testid=export-csv]").GetAttribute("href"));
         Assert.Equal($"api/runs/{id}/metrics?format=json", cut.Find("[data-testid=export-json]").GetAttribute("href"));
     }
@@ -236,8 +239,8 @@ public sealed class RunDetailPageTests : RunsTestContext
     [Fact]
     public void Render_PipelineRun_OffersOneChartSetPerStage()
     {
-        RunEntity run = NewRun(SltConfig with { Phase = RunPhases.Pipeline, Name = "pipe" }, "running", Created);
-        run.Stage = RunPhases.Vlp;
+        RunEntity run = NewRun(SltConfig with { Phase = TrainingPhaseNames.Pipeline, Name = "pipe" }, "running", Created);
+        run.Stage = TrainingPhaseNames.Vlp;
         int id = Save(run, metrics:
         [
             Point("text", 10, "loss", 6.0), Point("text", 20, "loss", 5.0), Point("text", 20, "val_loss", 5.5),

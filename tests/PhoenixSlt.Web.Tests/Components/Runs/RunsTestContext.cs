@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PhoenixSlt.Tests;
+using PhoenixSlt.Training;
 using PhoenixSlt.Training.Events;
+using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
@@ -88,19 +90,27 @@ public abstract class RunsTestContext : PortalTestContext, IDisposable
         return run.Id;
     }
 
-    protected static RunEntity NewRun(RunRequest config, string status, DateTime createdAt) => new()
+    /// A stored run of <paramref name="spec"/>, whose data is the dataset name (the form's and the API's meaning):
+    /// the row keeps the name, the stored spec is resolved as <see cref="RunService.CreateAsync"/> stores it (data the
+    /// dataset folder, out the run's out folder).
+    protected static RunEntity NewRun(RunSpec spec, string status, DateTime createdAt)
     {
-        Name = config.DisplayName,
-        Phase = config.Phase,
-        Stage = RunPhases.StagesOf(config.Phase)[0],
-        ConfigJson = JsonSerializer.Serialize(config, RunStore.Json),
-        Status = status,
-        Dataset = config.Dataset,
-        CreatedAt = createdAt,
-        Device = config.Device,
-        WorldSize = config.WorldSize,
-        OutputFolder = "/runs/out",
-    };
+        string dataset = spec.Data ?? DatasetName;
+        const string outputFolder = "/runs/out";
+        return new RunEntity
+        {
+            Name = spec.DisplayName(dataset),
+            Phase = spec.Phase,
+            Stage = TrainingPhaseNames.StagesOf(spec.Phase)[0],
+            ConfigJson = RunSpecJson.Write(spec with { Data = $"/data/{dataset}", Out = PipelinePlan.RunOut(outputFolder, spec.Phase) }),
+            Status = status,
+            Dataset = dataset,
+            CreatedAt = createdAt,
+            Device = spec.Device,
+            WorldSize = spec.WorldSize,
+            OutputFolder = outputFolder,
+        };
+    }
 
     protected static MetricPoint Point(string stage, long step, string name, double value) => new()
     {
