@@ -23,16 +23,18 @@ public static class RunSpecHttpContract
         return services;
     }
 
-    /// Renames the properties of <see cref="RunSpec"/> to the field names.
+    /// Renames the properties of <see cref="RunSpec"/> to the field names and leaves out everything else.
     public static void UseFieldNames(JsonTypeInfo typeInfo)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         if (typeInfo.Type != typeof(RunSpec))
             return;
-        foreach (var property in typeInfo.Properties)
+        for (int i = typeInfo.Properties.Count - 1; i >= 0; i--)
         {
-            if (FieldOf(property) is { } field)
-                property.Name = field.Name;
+            if (FieldOf(typeInfo.Properties[i]) is { } field)
+                typeInfo.Properties[i].Name = field.Name;
+            else
+                typeInfo.Properties.RemoveAt(i);        // derived values (EffectiveEpochs) are not settings
         }
     }
 
