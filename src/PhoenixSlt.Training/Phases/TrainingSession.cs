@@ -279,6 +279,7 @@ public sealed class TrainingSession : IDisposable
                 WeightDecay = options.WeightDecay,
                 MaxGradNorm = options.MaxGradNorm,
                 WarmupSteps = options.WarmupSteps,
+                MinLearningRateRatio = options.MinLrRatio,
                 Seed = options.Seed,
                 LogEvery = options.LogEvery,
                 EvalEverySteps = options.EvalEvery,

@@ -85,6 +85,9 @@ public sealed record RunSpec
     [SpecField("Linear warmup steps before the cosine decay.", HelpName = "N", EmptyMeans = "5 % of the run", Min = 0)]
     public long? WarmupSteps { get; set; }
 
+    [SpecField("The learning rate at the end of the cosine decay, as a fraction of each group's peak rate.", HelpName = "X", Min = 0, Max = 1)]
+    public double MinLrRatio { get; set; }
+
     [SpecField("AdamW weight decay of matrices and embeddings.", HelpName = "X", Min = 0, Max = 10)]
     public double WeightDecay { get; set; } = 0.01;
 
