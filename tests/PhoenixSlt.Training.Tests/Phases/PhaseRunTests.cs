@@ -164,11 +164,12 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
     {
         using var temp = new TempFolder();
 
-        using var session = TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path) with { LrEncoder = 3e-4 });
+        using var session = TrainingSession.Create(Options(TrainingPhase.Slt, temp.Path) with { LrEncoder = 3e-4, MinLrRatio = 0.1 });
 
         var model = (SignTranslationModel)session.Task.Model;
         Assert.False(model.Config.FreezeTextEncoder);
         Assert.Equal(3e-4, session.TrainerOptions.LearningRateOf(SignTranslationModel.DecoderGroup));
+        Assert.Equal(0.1, session.TrainerOptions.MinLearningRateRatio);
         Assert.IsType<CorpusTokenizer>(session.Tokenizer);
         Assert.Equal(session.Tokenizer.VocabSize, model.Config.MBart.VocabSize);
     }
