@@ -76,21 +76,6 @@ public interface ITrainingTask : IDisposable
     CheckpointContent CreateCheckpoint(CheckpointRequest request);
 }
 
-/// Names of the metrics in validation results, events and checkpoint.json.
-public static class MetricNames
-{
-    public const string ValLoss = "val_loss";
-    public const string Bleu1 = "bleu1";
-    public const string Bleu2 = "bleu2";
-    public const string Bleu3 = "bleu3";
-    public const string Bleu4 = "bleu4";
-    public const string RougeL = "rouge_l";
-    public const string Chrf = "chrf";
-
-    /// sacrebleu 2.6.0 corpus BLEU (13a, exp smoothing) — the BLEU GFSLT-VLP reports.
-    public const string SacreBleu = "sacrebleu";
-}
-
 /// How a run ended.
 /// <param name="Steps">Optimizer steps done.</param>
 /// <param name="Best">Best value of the watched metric, or null when no evaluation gave a finite value.</param>

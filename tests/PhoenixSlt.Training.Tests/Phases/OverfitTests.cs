@@ -1,4 +1,5 @@
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Phases;

@@ -1,6 +1,7 @@
 using PhoenixSlt.Core.Checkpoints;
-using PhoenixSlt.Core.Modules;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules.MBart;
+using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Training.Events;

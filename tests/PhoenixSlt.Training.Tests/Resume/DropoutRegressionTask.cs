@@ -1,9 +1,10 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Training.Distributed;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Resume;

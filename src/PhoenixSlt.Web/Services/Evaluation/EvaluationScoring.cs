@@ -1,6 +1,5 @@
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Metrics;
-using PhoenixSlt.Training;
 using PhoenixSlt.Training.Evaluation;
 using PhoenixSlt.Web.Data;
 
