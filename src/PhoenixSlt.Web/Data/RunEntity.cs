@@ -1,3 +1,5 @@
+using PhoenixSlt.Web.Services.Jobs;
+
 namespace PhoenixSlt.Web.Data;
 
 /// A training run (table "runs"). Times are UTC.
@@ -16,8 +18,8 @@ public sealed class RunEntity
     /// The <see cref="Services.Runs.RunRequest"/> as JSON.
     public string ConfigJson { get; set; } = "{}";
 
-    /// queued, running, completed, failed, cancelled or interrupted.
-    public string Status { get; set; } = "";
+    /// Stored as "queued", "running", "completed", "failed", "cancelled" or "interrupted".
+    public JobStatus Status { get; set; }
 
     public string Dataset { get; set; } = "";
 

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Core.Data.Synthetic;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Integration;

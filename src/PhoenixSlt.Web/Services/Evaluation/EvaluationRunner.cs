@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Services.Evaluation;
@@ -112,10 +113,10 @@ public sealed class EvaluationRunner(
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var running = await db.Evaluations.Where(e => e.Status == EvaluationStatuses.Running).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var running = await db.Evaluations.Where(e => e.Status == JobStatus.Running).ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var evaluation in running)
         {
-            evaluation.Status = EvaluationStatuses.Failed;
+            evaluation.Status = JobStatus.Failed;
             evaluation.Error = ShutdownError;
             evaluation.FinishedAt = Now();
         }
@@ -128,7 +129,7 @@ public sealed class EvaluationRunner(
         List<int> queued;
         await using (var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false))
         {
-            queued = await db.Evaluations.AsNoTracking().Where(e => e.Status == EvaluationStatuses.Queued)
+            queued = await db.Evaluations.AsNoTracking().Where(e => e.Status == JobStatus.Queued)
                 .OrderBy(e => e.Id).Select(e => e.Id).ToListAsync(stoppingToken).ConfigureAwait(false);
         }
         foreach (int id in queued)
@@ -158,8 +159,8 @@ public sealed class EvaluationRunner(
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         DateTime now = Now();
-        int changed = await db.Evaluations.Where(e => e.Id == id && e.Status == EvaluationStatuses.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, EvaluationStatuses.Running).SetProperty(e => e.StartedAt, now), cancellationToken)
+        int changed = await db.Evaluations.Where(e => e.Id == id && e.Status == JobStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, JobStatus.Running).SetProperty(e => e.StartedAt, now), cancellationToken)
             .ConfigureAwait(false);
         if (changed != 1)
             return null;
@@ -335,12 +336,12 @@ public sealed class EvaluationRunner(
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
 
     /// How an evaluation ends: its status, the error of a failure, the sentences of a completed one.
-    private sealed record Outcome(string Status, string? Error, IReadOnlyList<SentenceResult>? Sentences)
+    private sealed record Outcome(JobStatus Status, string? Error, IReadOnlyList<SentenceResult>? Sentences)
     {
-        public static readonly Outcome Cancelled = new(EvaluationStatuses.Cancelled, null, null);
+        public static readonly Outcome Cancelled = new(JobStatus.Cancelled, null, null);
 
-        public static Outcome Completed(IReadOnlyList<SentenceResult> sentences) => new(EvaluationStatuses.Completed, null, sentences);
+        public static Outcome Completed(IReadOnlyList<SentenceResult> sentences) => new(JobStatus.Completed, null, sentences);
 
-        public static Outcome Failed(string error) => new(EvaluationStatuses.Failed, error, null);
+        public static Outcome Failed(string error) => new(JobStatus.Failed, error, null);
     }
 }

@@ -1,4 +1,5 @@
 using PhoenixSlt.Training.Events;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -14,7 +15,7 @@ public sealed record RunInfo
     /// The stage in progress (or last run): text, vlp or slt.
     public string? Stage { get; init; }
 
-    public required RunStatus Status { get; init; }
+    public required JobStatus Status { get; init; }
     public required string Dataset { get; init; }
     public required DateTime CreatedAt { get; init; }
     public DateTime? StartedAt { get; init; }
@@ -52,7 +53,7 @@ public sealed record RunInfo
     public int StageIndex => Stage is null || !RunPhases.IsKnown(Phase) ? 0 : Math.Max(0, RunPhases.StagesOf(Phase).ToList().IndexOf(Stage));
 
     /// Progress of the current stage in 0..100 (100 once completed).
-    public double Percent => Status == RunStatus.Completed ? 100
+    public double Percent => Status == JobStatus.Completed ? 100
         : ProgressTotal is long total && total > 0 ? Math.Clamp(100.0 * ProgressStep / total, 0, 100) : 0;
 
     public bool CanCancel => Status.IsActive();
@@ -96,7 +97,7 @@ public enum RunSortField
 /// Filter and order of the run list. Null filters match everything; <see cref="Search"/> matches the name or the
 /// dataset (case-insensitive).
 public sealed record RunQuery(
-    RunStatus? Status = null,
+    JobStatus? Status = null,
     string? Phase = null,
     string? Search = null,
     RunSortField Sort = RunSortField.Created,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -17,11 +18,8 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
         query ??= new RunQuery();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         IQueryable<RunEntity> runs = db.Runs.AsNoTracking();
-        if (query.Status is RunStatus status)
-        {
-            string text = status.ToText();
-            runs = runs.Where(r => r.Status == text);
-        }
+        if (query.Status is JobStatus status)
+            runs = runs.Where(r => r.Status == status);
         if (!string.IsNullOrWhiteSpace(query.Phase))
             runs = runs.Where(r => r.Phase == query.Phase);
         if (!string.IsNullOrWhiteSpace(query.Search))
@@ -100,7 +98,7 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
             Name = run.Name,
             Phase = run.Phase,
             Stage = run.Stage,
-            Status = RunStatuses.TryParse(run.Status, out var status) ? status : RunStatus.Failed,
+            Status = run.Status,
             Dataset = run.Dataset,
             CreatedAt = run.CreatedAt,
             StartedAt = run.StartedAt,

@@ -9,6 +9,7 @@ using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Training.Launch;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -125,8 +126,7 @@ public sealed class TrainingSupervisor(
         List<RunEntity> queued;
         await using (var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false))
         {
-            string status = RunStatus.Queued.ToText();
-            queued = await db.Runs.AsNoTracking().Where(r => r.Status == status)
+            queued = await db.Runs.AsNoTracking().Where(r => r.Status == JobStatus.Queued)
                 .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).ToListAsync(stoppingToken).ConfigureAwait(false);
         }
         foreach (var run in queued)
@@ -153,10 +153,9 @@ public sealed class TrainingSupervisor(
     private async Task<bool> ClaimAsync(int runId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        string queued = RunStatus.Queued.ToText(), running = RunStatus.Running.ToText();
         DateTime now = Now();
-        int changed = await db.Runs.Where(r => r.Id == runId && r.Status == queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, running).SetProperty(r => r.StartedAt, r => r.StartedAt ?? now), cancellationToken)
+        int changed = await db.Runs.Where(r => r.Id == runId && r.Status == JobStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobStatus.Running).SetProperty(r => r.StartedAt, r => r.StartedAt ?? now), cancellationToken)
             .ConfigureAwait(false);
         return changed == 1;
     }
@@ -170,7 +169,7 @@ public sealed class TrainingSupervisor(
         catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException or OperationCanceledException or JsonException or Win32Exception)
         {
             logger.LogError(e, "Supervising run {RunId} failed", active.Id);
-            await TryFinishAsync(active.Id, RunStatus.Failed, $"The portal could not supervise the run: {e.Message}").ConfigureAwait(false);
+            await TryFinishAsync(active.Id, JobStatus.Failed, $"The portal could not supervise the run: {e.Message}").ConfigureAwait(false);
         }
         finally
         {
@@ -192,13 +191,13 @@ public sealed class TrainingSupervisor(
         var dataset = datasets.Find(run.Dataset);
         if (dataset is null)
         {
-            await FinishAsync(active.Id, RunStatus.Failed,
+            await FinishAsync(active.Id, JobStatus.Failed,
                 $"Dataset '{run.Dataset}' is no longer under the data root {datasets.DataRoot}; put it back (or start a new run on another dataset).").ConfigureAwait(false);
             return;
         }
         if (!File.Exists(Cli.Program))
         {
-            await FinishAsync(active.Id, RunStatus.Failed,
+            await FinishAsync(active.Id, JobStatus.Failed,
                 $"{Cli.Program} not found: the portal starts training with phoenix-slt. Build the solution (dotnet build) so that phoenix-slt.dll is next to the portal, or set Phoenix:Training:CliPath.").ConfigureAwait(false);
             return;
         }
@@ -206,7 +205,7 @@ public sealed class TrainingSupervisor(
         for (; index < stages.Count; index++)
         {
             var stage = stages[index];
-            bool resume = File.Exists(Path.Combine(stage.OutDir, TrainArguments.LastFolder, CheckpointFolder.TrainerStateFileName));
+            bool resume = File.Exists(Path.Combine(stage.OutDir, CheckpointFolder.Last, CheckpointFolder.TrainerStateFileName));
             var result = await RunStageAsync(active, request, stage, dataset.Path, resume, stoppingToken).ConfigureAwait(false);
             switch (result.Outcome)
             {
@@ -214,17 +213,17 @@ public sealed class TrainingSupervisor(
                     await NextStageAsync(active.Id, stage, stages[index + 1]).ConfigureAwait(false);
                     break;
                 case StageOutcome.Finished:
-                    await FinishAsync(active.Id, RunStatus.Completed, null).ConfigureAwait(false);
+                    await FinishAsync(active.Id, JobStatus.Completed, null).ConfigureAwait(false);
                     return;
                 case StageOutcome.Cancelled:
-                    await FinishAsync(active.Id, RunStatus.Cancelled, null).ConfigureAwait(false);
+                    await FinishAsync(active.Id, JobStatus.Cancelled, null).ConfigureAwait(false);
                     return;
                 case StageOutcome.Shutdown:
-                    await FinishAsync(active.Id, RunStatus.Interrupted,
+                    await FinishAsync(active.Id, JobStatus.Interrupted,
                         "The portal stopped while this run was running. Resume continues from the last checkpoint.").ConfigureAwait(false);
                     return;
                 default:
-                    await FinishAsync(active.Id, RunStatus.Failed, result.Message).ConfigureAwait(false);
+                    await FinishAsync(active.Id, JobStatus.Failed, result.Message).ConfigureAwait(false);
                     return;
             }
         }
@@ -417,11 +416,11 @@ public sealed class TrainingSupervisor(
         notifier.Publish(new RunStateUpdate(RunStore.ToInfo(run)));
     }
 
-    private async Task FinishAsync(int runId, RunStatus status, string? error)
+    private async Task FinishAsync(int runId, JobStatus status, string? error)
     {
         await using var db = await contexts.CreateDbContextAsync().ConfigureAwait(false);
         var run = await db.Runs.FirstAsync(r => r.Id == runId).ConfigureAwait(false);
-        run.Status = status.ToText();
+        run.Status = status;
         run.Error = error;
         run.FinishedAt = Now();
         run.ProcessId = null;
@@ -429,11 +428,11 @@ public sealed class TrainingSupervisor(
         run.EtaSeconds = null;
         string text = status switch
         {
-            RunStatus.Completed => "The run completed.",
-            RunStatus.Cancelled => "The run was cancelled.",
+            JobStatus.Completed => "The run completed.",
+            JobStatus.Cancelled => "The run was cancelled.",
             _ => $"The run is {status.ToText()}: {error}",
         };
-        var line = new RunLogLine { RunId = runId, Time = Now(), Level = status == RunStatus.Failed ? Error : status == RunStatus.Completed ? Info : Warning, Text = text };
+        var line = new RunLogLine { RunId = runId, Time = Now(), Level = status == JobStatus.Failed ? Error : status == JobStatus.Completed ? Info : Warning, Text = text };
         db.RunLogLines.Add(line);
         await db.SaveChangesAsync().ConfigureAwait(false);
         logger.LogInformation("Run {RunId} is {Status}", runId, status.ToText());
@@ -441,7 +440,7 @@ public sealed class TrainingSupervisor(
         notifier.Publish(new RunStateUpdate(RunStore.ToInfo(run)));
     }
 
-    private async Task TryFinishAsync(int runId, RunStatus status, string error)
+    private async Task TryFinishAsync(int runId, JobStatus status, string error)
     {
         try
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using PhoenixSlt.Web.Components.Pages.Runs;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Components.Runs;
@@ -148,7 +149,7 @@ public sealed class NewRunPageTests : RunsTestContext
         cut.WaitForAssertion(() => Assert.Single(StoredRuns()), Wait);
         RunInfo run = StoredRuns()[0];
         Assert.Equal("my first run", run.Name);
-        Assert.Equal(RunStatus.Queued, run.Status);
+        Assert.Equal(JobStatus.Queued, run.Status);
         Assert.Equal(DatasetName, run.Dataset);
         RunRequest config = ConfigOf(run.Id);
         Assert.Equal(RunPhases.Slt, config.Phase);

@@ -7,6 +7,7 @@ using PhoenixSlt.Tests;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Services;
 
@@ -88,7 +89,7 @@ public abstract class RunsTestContext : PortalTestContext, IDisposable
         return run.Id;
     }
 
-    protected static RunEntity NewRun(RunRequest config, string status, DateTime createdAt) => new()
+    protected static RunEntity NewRun(RunRequest config, JobStatus status, DateTime createdAt) => new()
     {
         Name = config.DisplayName,
         Phase = config.Phase,
