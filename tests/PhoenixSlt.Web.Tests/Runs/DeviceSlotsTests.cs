@@ -1,3 +1,4 @@
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Runs;

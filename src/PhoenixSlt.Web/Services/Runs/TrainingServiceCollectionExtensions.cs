@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PhoenixSlt.Web.Hubs;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
