@@ -160,7 +160,7 @@ public sealed class Trainer
         {
             if (!TrainerCheckpoint.Exists(folder))
                 throw new TrainingConfigurationException(
-                    $"--resume: {folder} holds no {CheckpointFolder.TrainerStateFileName}; a run writes it into OUT/{TrainerOptions.LastFolder} at each validation (and every --save-every steps). Start a new run instead");
+                    $"--resume: {folder} holds no {CheckpointFolder.TrainerStateFileName}; a run writes it into OUT/{CheckpointFolder.Last} at each validation (and every --save-every steps). Start a new run instead");
             var metadata = CheckpointMetadata.Load(folder);
             var phase = _task.Phase.ToCheckpointPhase();
             if (metadata.Phase != phase)
@@ -193,7 +193,7 @@ public sealed class Trainer
                 _batchInEpoch = state.BatchInEpoch;
                 _lastEvalStep = (long)(Extra(state, "last_eval_step") ?? state.Step);
                 _lastCheckpoint = Path.GetFullPath(folder);
-                string best = Path.Combine(_options.CheckpointDir ?? Path.GetDirectoryName(Path.GetFullPath(folder))!, TrainerOptions.BestFolder);
+                string best = Path.Combine(_options.CheckpointDir ?? Path.GetDirectoryName(Path.GetFullPath(folder))!, CheckpointFolder.Best);
                 if (CheckpointFolder.IsCheckpoint(best))
                 {
                     _bestCheckpoint = Path.GetFullPath(best);
@@ -334,7 +334,7 @@ public sealed class Trainer
             var request = new CheckpointRequest(_step, _epoch, result.Metrics, _monitor!.Best);
             if (isBest)
             {
-                _bestCheckpoint = store.Save(TrainerOptions.BestFolder, WithParent(_task.CreateCheckpoint(request)), overwrite: true);
+                _bestCheckpoint = store.Save(CheckpointFolder.Best, WithParent(_task.CreateCheckpoint(request)), overwrite: true);
                 trainer.Report(new CheckpointEvent(_bestCheckpoint, ProgressEventJson.FiniteOnly(result.Metrics), true));
             }
             SaveLast(result.Metrics);
@@ -348,7 +348,7 @@ public sealed class Trainer
             var store = new CheckpointStore(_options.CheckpointDir!);
             var request = new CheckpointRequest(_step, _epoch, metrics, _monitor!.Best);
             using var state = TrainerCheckpoint.Capture(TrainerStateNow(), _optimizer, _task.Model.named_parameters());
-            _lastCheckpoint = store.Save(TrainerOptions.LastFolder, WithParent(_task.CreateCheckpoint(request)) with { Trainer = state }, overwrite: true);
+            _lastCheckpoint = store.Save(CheckpointFolder.Last, WithParent(_task.CreateCheckpoint(request)) with { Trainer = state }, overwrite: true);
             trainer.Report(new CheckpointEvent(_lastCheckpoint, ProgressEventJson.FiniteOnly(metrics), false));
         }
 

@@ -81,8 +81,10 @@ public sealed record TrainerOptions
     /// position) instead of the saved ones.
     public bool ResumeOptimizerState { get; init; } = true;
 
-    public const string BestFolder = "best";
-    public const string LastFolder = "last";
+    /// <see cref="CheckpointFolder.Best"/> and <see cref="CheckpointFolder.Last"/> under the names the phase
+    /// session uses (the names are declared in Core only).
+    public const string BestFolder = CheckpointFolder.Best;
+    public const string LastFolder = CheckpointFolder.Last;
 
     public TrainerOptions Validate()
     {

@@ -10,6 +10,7 @@ using PhoenixSlt.Training.Phases;
 using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Integration;
 
@@ -132,7 +133,7 @@ public sealed class TranslateCompareBrowserTests(CheckpointPortalFixture portal)
         foreach (var evaluation in evaluations)
         {
             await Assertions.Expect(page.Locator($"[data-testid=status-{evaluation.Id}]"))
-                .ToHaveTextAsync(EvaluationStatuses.Completed, new() { Timeout = EvaluationTimeoutMs });
+                .ToHaveTextAsync("completed", new() { Timeout = EvaluationTimeoutMs });
             Assert.Equal((CheckpointPortalFixture.DevSamples, "dev", 1), (evaluation.Clips, evaluation.Split, evaluation.Beams));
         }
 
@@ -168,9 +169,9 @@ public sealed class TranslateCompareBrowserTests(CheckpointPortalFixture portal)
         while (true)
         {
             var all = (await api.GetFromJsonAsync<List<EvaluationInfo>>("/api/evaluations", Json))!;
-            var failed = all.FirstOrDefault(e => e.Status == EvaluationStatuses.Failed);
+            var failed = all.FirstOrDefault(e => e.Status == JobStatus.Failed);
             Assert.True(failed is null, $"evaluation {failed?.Id} failed: {failed?.Error}");
-            if (all.Count >= count && all.All(e => e.Status == EvaluationStatuses.Completed))
+            if (all.Count >= count && all.All(e => e.Status == JobStatus.Completed))
                 return [.. all.OrderBy(e => e.Id)];
             Assert.True(DateTime.UtcNow < deadline, $"evaluations not finished: {string.Join(", ", all.Select(e => $"#{e.Id} {e.Status}"))}");
             await Task.Delay(250);

@@ -160,14 +160,14 @@ public static class ScoreCommand
             writer.WriteNumber("sys_len", result.Bleu.SysLen);
             writer.WriteNumber("ref_len", result.Bleu.RefLen);
             writer.WriteEndObject();
-            WriteScore(writer, "chrf", result.Chrf.Score);
+            WriteScore(writer, MetricNames.Chrf, result.Chrf.Score);
             WriteScore(writer, "chrf_plus_plus", result.ChrfPlusPlus.Score);
-            WriteScore(writer, "rouge_l", result.RougeL.Score);
+            WriteScore(writer, MetricNames.RougeL, result.RougeL.Score);
             writer.WriteStartObject("slt");
-            writer.WriteNumber("bleu1", result.Slt.Bleu1);
-            writer.WriteNumber("bleu2", result.Slt.Bleu2);
-            writer.WriteNumber("bleu3", result.Slt.Bleu3);
-            writer.WriteNumber("bleu4", result.Slt.Bleu4);
+            writer.WriteNumber(MetricNames.Bleu1, result.Slt.Bleu1);
+            writer.WriteNumber(MetricNames.Bleu2, result.Slt.Bleu2);
+            writer.WriteNumber(MetricNames.Bleu3, result.Slt.Bleu3);
+            writer.WriteNumber(MetricNames.Bleu4, result.Slt.Bleu4);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }

@@ -17,6 +17,11 @@ public static class CheckpointFolder
     public const string TrainerStateFileName = "trainer_state.json";
     public const string TrainerTensorsFileName = "trainer_state.safetensors";
 
+    /// The folder names a training run writes in its output folder: the checkpoint of the best validation, and the
+    /// latest checkpoint with the trainer state that `--resume` continues from.
+    public const string Best = "best";
+    public const string Last = "last";
+
     /// Prefix of the temporary folders used while writing (and deleting); listings skip them.
     public const string TemporaryPrefix = ".tmp-";
 

@@ -1,8 +1,9 @@
-using PhoenixSlt.Web.Security;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PhoenixSlt.Training.Specs;
+using PhoenixSlt.Web.Security;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Training;
 
@@ -47,13 +48,13 @@ public static class RunsApi
         RunSortField? sort, bool? descending, int? limit, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        RunStatus? wanted = null;
+        JobStatus? wanted = null;
         if (!string.IsNullOrWhiteSpace(status))
         {
-            if (RunStatuses.TryParse(status, out var parsed))
+            if (JobStatuses.TryParse(status, out var parsed))
                 wanted = parsed;
             else
-                errors["status"] = [$"Status '{status}' is not known; use one of {string.Join(", ", Enum.GetValues<RunStatus>().Select(s => s.ToText()))}."];
+                errors["status"] = [$"Status '{status}' is not known; use one of {string.Join(", ", Enum.GetValues<JobStatus>().Select(s => s.ToText()))}."];
         }
         if (!string.IsNullOrWhiteSpace(phase) && !TrainingPhaseNames.IsRunKind(phase))
             errors["phase"] = [$"Phase '{phase}' is not known; use one of {string.Join(", ", TrainingPhaseNames.RunKinds)}."];

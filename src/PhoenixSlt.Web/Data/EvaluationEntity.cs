@@ -1,3 +1,5 @@
+using PhoenixSlt.Web.Services.Jobs;
+
 namespace PhoenixSlt.Web.Data;
 
 /// One evaluation of a checkpoint on a dataset split (table "evaluations"): a `phoenix-slt evaluate` process, its
@@ -19,8 +21,8 @@ public sealed class EvaluationEntity
 
     public int Beams { get; set; }
 
-    /// queued, running, completed, failed or cancelled (<see cref="Services.Evaluation.EvaluationStatuses"/>).
-    public string Status { get; set; } = "";
+    /// Stored as "queued", "running", "completed", "failed" or "cancelled" (never interrupted).
+    public JobStatus Status { get; set; }
 
     /// Why a failed evaluation failed, with what to do.
     public string? Error { get; set; }

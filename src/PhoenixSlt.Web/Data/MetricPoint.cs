@@ -1,7 +1,7 @@
 namespace PhoenixSlt.Web.Data;
 
-/// One value of a metric at a step (table "metric_points"). Names: "loss", "lr_&lt;group&gt;" and "samples_per_s"
-/// from step events; every key of an eval event's metrics ("val_loss", "bleu4", "sacrebleu", …).
+/// One value of a metric at a step (table "metric_points"), as <see cref="Services.Runs.RunEventMetrics"/> maps
+/// progress events to points; names are <see cref="Core.Metrics.MetricNames"/>.
 public sealed class MetricPoint
 {
     public long Id { get; set; }

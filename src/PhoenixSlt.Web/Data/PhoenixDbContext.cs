@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Data;
 
@@ -22,6 +23,8 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
         // Sqlite keeps no time zone: every DateTime is stored as UTC and read back with Kind = Utc.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        // Run and evaluation statuses keep their lower-case text ("queued", "running", …).
+        configurationBuilder.Properties<JobStatus>().HaveConversion<JobStatusConverter>();
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -1,3 +1,5 @@
+using PhoenixSlt.Web.Services.Jobs;
+
 namespace PhoenixSlt.Web.Data;
 
 /// A training run (table "runs"). Times are UTC.
@@ -13,11 +15,11 @@ public sealed class RunEntity
     /// The stage in progress (or last run) of a pipeline; the phase itself for single-phase runs.
     public string? Stage { get; set; }
 
-    /// The <see cref="Services.Runs.RunRequest"/> as JSON.
+    /// The resolved run spec as JSON (<see cref="PhoenixSlt.Training.Specs.RunSpecJson"/>; older runs: camelCase settings, see <see cref="Services.Runs.LegacyRunSettings"/>).
     public string ConfigJson { get; set; } = "{}";
 
-    /// queued, running, completed, failed, cancelled or interrupted.
-    public string Status { get; set; } = "";
+    /// Stored as "queued", "running", "completed", "failed", "cancelled" or "interrupted".
+    public JobStatus Status { get; set; }
 
     public string Dataset { get; set; } = "";
 

@@ -3,8 +3,8 @@ using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Training.Distributed;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhoenixSlt.Training.Tests.Resume;

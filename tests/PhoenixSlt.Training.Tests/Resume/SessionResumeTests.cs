@@ -53,7 +53,7 @@ public sealed class SessionResumeTests(SyntheticDatasetFixture dataset) : IClass
             var sink = new CancelAfter(3, cancellation);
             Assert.Throws<OperationCanceledException>(() => session.Run(sink: sink, cancellationToken: cancellation.Token));
         }
-        using (var saved = TrainerCheckpoint.Load(Path.Combine(outDir, TrainerOptions.LastFolder))!)
+        using (var saved = TrainerCheckpoint.Load(Path.Combine(outDir, CheckpointFolder.Last))!)
             Assert.Equal((3L, 1, 1L), (saved.State.Step, saved.State.Epoch, saved.State.BatchInEpoch));
 
         using (var session = TrainingSession.Create(Options(outDir), resume: true))

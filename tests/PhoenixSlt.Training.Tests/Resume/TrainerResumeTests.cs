@@ -64,7 +64,7 @@ public sealed class TrainerResumeTests
         var sink = new Recorder(_ => { });
         var options = Options(folder, accumulate, saveEvery) with
         {
-            ResumeFrom = Path.Combine(folder, TrainerOptions.LastFolder),
+            ResumeFrom = Path.Combine(folder, CheckpointFolder.Last),
             ResumeOptimizerState = optimizerState,
         };
         var result = new Trainer(task, options, sink: sink).Run();
@@ -82,7 +82,7 @@ public sealed class TrainerResumeTests
         using var folder = new TempFolder("phoenix-resume");
         Interrupted(folder.Path, accumulate, saveEvery, cancelAfter);
 
-        using (var saved = TrainerCheckpoint.Load(folder.Combine(TrainerOptions.LastFolder))!)
+        using (var saved = TrainerCheckpoint.Load(folder.Combine(CheckpointFolder.Last))!)
         {
             Assert.Equal(savedStep, saved.State.Step);
             Assert.Equal(1, saved.State.Epoch);
@@ -117,7 +117,7 @@ public sealed class TrainerResumeTests
         var expected = Uninterrupted(1, 3);
         using var folder = new TempFolder("phoenix-resume");
         Interrupted(folder.Path, 1, 3, 7);
-        DropRandomState(folder.Combine(TrainerOptions.LastFolder));
+        DropRandomState(folder.Combine(CheckpointFolder.Last));
         var (actual, _, _) = Resumed(folder.Path, 1, 3);
         Assert.True(MaxDifference(expected, actual) > 1e-4, "resuming without the random state should change the dropout masks");
     }
@@ -127,7 +127,7 @@ public sealed class TrainerResumeTests
     {
         using var folder = new TempFolder("phoenix-resume");
         using var task = new DropoutRegressionTask(Seed, initSeed: 1);
-        string last = folder.Combine(TrainerOptions.LastFolder);
+        string last = folder.Combine(CheckpointFolder.Last);
         var options = Options(folder.Path, 1, 3) with { ResumeFrom = last };
         var error = Assert.Throws<TrainingConfigurationException>(() => new Trainer(task, options).Run());
         Assert.Contains(last, error.Message, StringComparison.Ordinal);
@@ -140,7 +140,7 @@ public sealed class TrainerResumeTests
         using var folder = new TempFolder("phoenix-resume");
         Interrupted(folder.Path, 1, 3, 4);
         using var task = new DropoutRegressionTask(Seed, initSeed: 1, hidden: 6);
-        var options = Options(folder.Path, 1, 3) with { ResumeFrom = folder.Combine(TrainerOptions.LastFolder) };
+        var options = Options(folder.Path, 1, 3) with { ResumeFrom = folder.Combine(CheckpointFolder.Last) };
         var error = Assert.Throws<TrainingConfigurationException>(() => new Trainer(task, options).Run());
         Assert.Contains("model configuration", error.Message, StringComparison.Ordinal);
     }
@@ -151,7 +151,7 @@ public sealed class TrainerResumeTests
         using var folder = new TempFolder("phoenix-resume");
         Interrupted(folder.Path, 1, 3, 4);
         using var task = new DropoutRegressionTask(Seed + 1, initSeed: 1);
-        var options = Options(folder.Path, 1, 3) with { Seed = Seed + 1, ResumeFrom = folder.Combine(TrainerOptions.LastFolder) };
+        var options = Options(folder.Path, 1, 3) with { Seed = Seed + 1, ResumeFrom = folder.Combine(CheckpointFolder.Last) };
         var error = Assert.Throws<TrainingConfigurationException>(() => new Trainer(task, options).Run());
         Assert.Contains("--seed", error.Message, StringComparison.Ordinal);
     }

@@ -9,6 +9,7 @@ using PhoenixSlt.Web.Components.Pages.Checkpoints;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Components;
 using PhoenixSlt.Web.Tests.Components.Runs;
@@ -43,7 +44,7 @@ public sealed class CheckpointsPageTests : RunsTestContext
         return (slt.Id, vlp.Id);
     }
 
-    private int SaveEvaluation(int checkpointId, string status)
+    private int SaveEvaluation(int checkpointId, JobStatus status)
     {
         using var db = Contexts.CreateDbContext();
         var evaluation = new EvaluationEntity
@@ -106,15 +107,15 @@ public sealed class CheckpointsPageTests : RunsTestContext
 
         page.WaitForAssertion(() => Assert.Single(StoredEvaluations()), Wait);
         var stored = StoredEvaluations()[0];
-        Assert.Equal((slt, "test", 2, EvaluationStatuses.Queued, DatasetName), (stored.CheckpointId, stored.Split, stored.Beams, stored.Status, stored.Dataset));
-        page.WaitForAssertion(() => Assert.Equal(EvaluationStatuses.Queued, page.Find($"[data-testid=status-{stored.Id}]").TextContent.Trim()), Wait);
+        Assert.Equal((slt, "test", 2, JobStatus.Queued, DatasetName), (stored.CheckpointId, stored.Split, stored.Beams, stored.Status, stored.Dataset));
+        page.WaitForAssertion(() => Assert.Equal("queued", page.Find($"[data-testid=status-{stored.Id}]").TextContent.Trim()), Wait);
     }
 
     [Fact]
     public void Render_Viewer_EvaluateImportAndCancelDisabledWithTheHint()
     {
         var (slt, _) = SaveCheckpoints();
-        int queued = SaveEvaluation(slt, EvaluationStatuses.Queued);
+        int queued = SaveEvaluation(slt, JobStatus.Queued);
         Auth.SetRoles(PortalRoles.Viewer);
 
         var page = RenderPage();
@@ -132,8 +133,8 @@ public sealed class CheckpointsPageTests : RunsTestContext
     public void CancelClick_QueuedEvaluation_BecomesCancelled()
     {
         var (slt, _) = SaveCheckpoints();
-        int queued = SaveEvaluation(slt, EvaluationStatuses.Queued);
-        int completed = SaveEvaluation(slt, EvaluationStatuses.Completed);
+        int queued = SaveEvaluation(slt, JobStatus.Queued);
+        int completed = SaveEvaluation(slt, JobStatus.Completed);
         var page = RenderPage();
         page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=cancel-{queued}]")), Wait);
         Assert.Empty(page.FindAll($"[data-testid=cancel-{completed}]"));   // only queued or running rows can be cancelled
@@ -141,11 +142,11 @@ public sealed class CheckpointsPageTests : RunsTestContext
 
         page.Find($"[data-testid=cancel-{queued}]").Click();
 
-        page.WaitForAssertion(() => Assert.Equal(EvaluationStatuses.Cancelled, page.Find($"[data-testid=status-{queued}]").TextContent.Trim()), Wait);
+        page.WaitForAssertion(() => Assert.Equal("cancelled", page.Find($"[data-testid=status-{queued}]").TextContent.Trim()), Wait);
         Assert.Empty(page.FindAll($"[data-testid=cancel-{queued}]"));
         var stored = StoredEvaluations().Single(e => e.Id == queued);
-        Assert.Equal(EvaluationStatuses.Cancelled, stored.Status);
+        Assert.Equal(JobStatus.Cancelled, stored.Status);
         Assert.NotNull(stored.FinishedAt);
-        Assert.Equal(EvaluationStatuses.Completed, StoredEvaluations().Single(e => e.Id == completed).Status);
+        Assert.Equal(JobStatus.Completed, StoredEvaluations().Single(e => e.Id == completed).Status);
     }
 }

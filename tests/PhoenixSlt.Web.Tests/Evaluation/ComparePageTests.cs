@@ -1,14 +1,15 @@
 using System.Globalization;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PhoenixSlt.Core.Metrics;
+using PhoenixSlt.Tests;
 using PhoenixSlt.Web.Components.Pages.Checkpoints;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Evaluation;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using PhoenixSlt.Tests;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Components;
 using PhoenixSlt.Web.Tests.Components.Runs;
@@ -48,7 +49,7 @@ public sealed class ComparePageTests : RunsTestContext
             var entity = new EvaluationEntity
             {
                 CheckpointId = checkpoint.Id, CheckpointPath = checkpoint.Path, Dataset = DatasetName, Split = "dev", Beams = beams,
-                Status = EvaluationStatuses.Completed, CreatedAt = DateTime.UtcNow,
+                Status = JobStatus.Completed, CreatedAt = DateTime.UtcNow,
             };
             EvaluationScoring.Apply(entity, [.. hypotheses.Select((h, i) => new SentenceResult(i, $"clip{i}", References[i], h, BleuMetric.SentenceScore(h, [References[i]]).Score))]);
             db.Evaluations.Add(entity);

@@ -5,6 +5,7 @@ using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Integration;
 
@@ -29,7 +30,7 @@ public sealed class EvaluationApiTests(TrainingDatasetFixture data) : IClassFixt
     {
         await using var host = new TrainingTestHost(data, _state);
         var created = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 2));
-        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Completed, "completed");
+        var run = await host.WaitForAsync(created.Id, r => r.Status == JobStatus.Completed, "completed");
         var checkpoints = await host.Client.GetFromJsonAsync<List<CheckpointInfo>>($"/api/checkpoints?runId={run.Id}", TrainingTestHost.Json);
         var best = checkpoints!.Single(c => c.Path == run.BestCheckpoint);
 
@@ -123,9 +124,9 @@ public sealed class EvaluationApiTests(TrainingDatasetFixture data) : IClassFixt
         while (true)
         {
             var details = (await host.Client.GetFromJsonAsync<EvaluationDetails>($"/api/evaluations/{id}", TrainingTestHost.Json))!;
-            if (details.Evaluation.Status == EvaluationStatuses.Completed)
+            if (details.Evaluation.Status == JobStatus.Completed)
                 return details;
-            if (details.Evaluation.Status == EvaluationStatuses.Failed || DateTime.UtcNow > deadline)
+            if (details.Evaluation.Status == JobStatus.Failed || DateTime.UtcNow > deadline)
                 Assert.Fail($"evaluation {id}: {details.Evaluation.Status} {details.Evaluation.Error}");
             await Task.Delay(200);
         }

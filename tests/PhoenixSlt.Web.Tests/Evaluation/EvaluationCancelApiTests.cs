@@ -6,6 +6,7 @@ using PhoenixSlt.Training;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Integration;
 using PhoenixSlt.Web.Tests.Translation;
@@ -65,16 +66,16 @@ public sealed class EvaluationCancelApiTests(SltCheckpointFixture fixture) : IAs
     public async Task Cancel_QueuedEvaluation_202WithTheCancelledEvaluationThen409()
     {
         var queued = await QueueAsync();
-        Assert.Equal(EvaluationStatuses.Queued, queued.Status);
+        Assert.Equal(JobStatus.Queued, queued.Status);
 
         using var cancel = await _client.PostAsync($"/api/evaluations/{queued.Id}/cancel", null);
 
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         Assert.Equal($"/api/evaluations/{queued.Id}", cancel.Headers.Location!.OriginalString);
         var body = await cancel.Content.ReadFromJsonAsync<EvaluationInfo>(TrainingTestHost.Json);
-        Assert.Equal((queued.Id, EvaluationStatuses.Cancelled), (body!.Id, body.Status));
+        Assert.Equal((queued.Id, JobStatus.Cancelled), (body!.Id, body.Status));
         var stored = await _client.GetFromJsonAsync<EvaluationDetails>($"/api/evaluations/{queued.Id}", TrainingTestHost.Json);
-        Assert.Equal(EvaluationStatuses.Cancelled, stored!.Evaluation.Status);
+        Assert.Equal(JobStatus.Cancelled, stored!.Evaluation.Status);
 
         using var again = await _client.PostAsync($"/api/evaluations/{queued.Id}/cancel", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
@@ -107,6 +108,6 @@ public sealed class EvaluationCancelApiTests(SltCheckpointFixture fixture) : IAs
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var stored = await client.GetFromJsonAsync<EvaluationDetails>($"/api/evaluations/{queued.Id}", TrainingTestHost.Json);
-        Assert.Equal(EvaluationStatuses.Queued, stored!.Evaluation.Status);        // viewers read, but cannot cancel
+        Assert.Equal(JobStatus.Queued, stored!.Evaluation.Status);        // viewers read, but cannot cancel
     }
 }

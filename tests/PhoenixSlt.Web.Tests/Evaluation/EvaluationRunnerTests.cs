@@ -9,6 +9,7 @@ using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Integration;
 using PhoenixSlt.Web.Tests.Runs;
@@ -31,7 +32,7 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
     {
         await using var rig = await Rig.StartAsync(fixture, LongGrace);
         var run = (await rig.Runs.CreateAsync(TrainingTestHost.TinySlt(maxSteps: 2))).Run!;
-        await rig.WaitForRunAsync(run.Id, r => r.Status == RunStatus.Running.ToText());
+        await rig.WaitForRunAsync(run.Id, r => r.Status == JobStatus.Running);
 
         var evaluation = await rig.SubmitAsync();
         bool seenQueuedWhileRunRuns = false;
@@ -39,17 +40,17 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
         {
             var runRow = await rig.RunRowAsync(run.Id);
             var evaluationRow = await rig.EvaluationRowAsync(evaluation.Id);
-            if (runRow.Status != RunStatus.Running.ToText())
+            if (runRow.Status != JobStatus.Running)
                 break;
-            Assert.Equal(EvaluationStatuses.Queued, evaluationRow.Status);
+            Assert.Equal(JobStatus.Queued, evaluationRow.Status);
             seenQueuedWhileRunRuns = true;
             await Task.Delay(100);
         }
 
-        var finishedRun = await rig.WaitForRunAsync(run.Id, r => RunStatuses.TryParse(r.Status, out var s) && s.IsFinal());
-        var done = await rig.WaitForEvaluationAsync(evaluation.Id, EvaluationStatuses.Completed);
+        var finishedRun = await rig.WaitForRunAsync(run.Id, r => r.Status.IsFinal());
+        var done = await rig.WaitForEvaluationAsync(evaluation.Id, JobStatus.Completed);
         Assert.True(seenQueuedWhileRunRuns);
-        Assert.Equal(RunStatus.Completed.ToText(), finishedRun.Status);
+        Assert.Equal(JobStatus.Completed, finishedRun.Status);
         Assert.True(done.StartedAt >= finishedRun.FinishedAt, $"evaluation started {done.StartedAt:O}, run finished {finishedRun.FinishedAt:O}");
         Assert.Equal(4, done.Clips);                                // the fixture's dev split
     }
@@ -59,7 +60,7 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
     {
         await using var rig = await Rig.StartAsync(fixture, LongGrace);
         var evaluation = await rig.SubmitAsync();
-        await rig.WaitForEvaluationAsync(evaluation.Id, EvaluationStatuses.Running);
+        await rig.WaitForEvaluationAsync(evaluation.Id, JobStatus.Running);
 
         var run = (await rig.Runs.CreateAsync(TrainingTestHost.TinySlt(maxSteps: 2))).Run!;
         bool seenQueuedWhileEvaluationRuns = false;
@@ -67,17 +68,17 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
         {
             var evaluationRow = await rig.EvaluationRowAsync(evaluation.Id);
             var runRow = await rig.RunRowAsync(run.Id);
-            if (evaluationRow.Status != EvaluationStatuses.Running)
+            if (evaluationRow.Status != JobStatus.Running)
                 break;
-            Assert.Equal(RunStatus.Queued.ToText(), runRow.Status);
+            Assert.Equal(JobStatus.Queued, runRow.Status);
             seenQueuedWhileEvaluationRuns = true;
             await Task.Delay(100);
         }
 
-        var done = await rig.WaitForEvaluationAsync(evaluation.Id, EvaluationStatuses.Completed);
+        var done = await rig.WaitForEvaluationAsync(evaluation.Id, JobStatus.Completed);
         var started = await rig.WaitForRunAsync(run.Id, r => r.StartedAt is not null);
         await rig.Runs.CancelAsync(run.Id);                         // it started; no need to train it to the end
-        await rig.WaitForRunAsync(run.Id, r => RunStatuses.TryParse(r.Status, out var s) && s.IsFinal());
+        await rig.WaitForRunAsync(run.Id, r => r.Status.IsFinal());
         Assert.True(seenQueuedWhileEvaluationRuns);
         Assert.True(started.StartedAt >= done.FinishedAt, $"run started {started.StartedAt:O}, evaluation finished {done.FinishedAt:O}");
     }
@@ -99,15 +100,15 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
         var result = await rig.Evaluations.CancelAsync(evaluation.Id);
 
         Assert.Equal(EvaluationCancelOutcome.Cancelled, result.Outcome);
-        Assert.Equal(EvaluationStatuses.Cancelled, result.Evaluation!.Status);
+        Assert.Equal(JobStatus.Cancelled, result.Evaluation!.Status);
         Assert.NotNull(result.Evaluation.FinishedAt);
         Assert.Null(result.Evaluation.StartedAt);
         lock (published)
-            Assert.Equal(EvaluationStatuses.Cancelled, published.Last(e => e.Id == evaluation.Id).Status);
+            Assert.Equal(JobStatus.Cancelled, published.Last(e => e.Id == evaluation.Id).Status);
         slot!.Dispose();                                            // the runner wakes and looks at the queue again
         await Task.Delay(TimeSpan.FromSeconds(1));
         var row = await rig.EvaluationRowAsync(evaluation.Id);
-        Assert.Equal((EvaluationStatuses.Cancelled, (DateTime?)null), (row.Status, row.StartedAt));
+        Assert.Equal((JobStatus.Cancelled, (DateTime?)null), (row.Status, row.StartedAt));
         Assert.False(Directory.Exists(rig.WorkDir(evaluation.Id)));
         Assert.Empty(rig.Runner.ActiveEvaluationIds);
         Assert.Equal(0, rig.Supervisor.Slots.InUse("cpu"));
@@ -124,8 +125,8 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
         var result = await rig.Evaluations.CancelAsync(evaluation.Id);
 
         Assert.Equal(EvaluationCancelOutcome.Stopping, result.Outcome);
-        Assert.Equal(EvaluationStatuses.Running, result.Evaluation!.Status);
-        var row = await rig.WaitForEvaluationAsync(evaluation.Id, EvaluationStatuses.Cancelled);
+        Assert.Equal(JobStatus.Running, result.Evaluation!.Status);
+        var row = await rig.WaitForEvaluationAsync(evaluation.Id, JobStatus.Cancelled);
         Assert.True(clock.Elapsed < LongGrace, $"stopping took {clock.Elapsed}: the process was killed after the grace period, not stopped by SIGTERM");
         Assert.Null(row.Error);
         Assert.NotNull(row.FinishedAt);
@@ -146,7 +147,7 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
 
         await rig.Evaluations.CancelAsync(evaluation.Id);
 
-        var row = await rig.WaitForEvaluationAsync(evaluation.Id, EvaluationStatuses.Cancelled);
+        var row = await rig.WaitForEvaluationAsync(evaluation.Id, JobStatus.Cancelled);
         Assert.True(clock.Elapsed >= grace * 0.9, $"cancelled after {clock.Elapsed}, before the grace period of {grace}");
         Assert.False(IsAlive(pid));
         Assert.NotNull(row.FinishedAt);
@@ -263,7 +264,7 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
             return await db.Runs.AsNoTracking().SingleAsync(r => r.Id == id);
         }
 
-        public async Task<EvaluationEntity> WaitForEvaluationAsync(int id, string status)
+        public async Task<EvaluationEntity> WaitForEvaluationAsync(int id, JobStatus status)
         {
             DateTime deadline = DateTime.UtcNow + Timeout;
             while (true)
@@ -271,7 +272,7 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
                 var row = await EvaluationRowAsync(id);
                 if (row.Status == status)
                     return row;
-                if (DateTime.UtcNow > deadline || EvaluationStatuses.IsFinished(row.Status))
+                if (DateTime.UtcNow > deadline || row.Status.IsFinal())
                     Assert.Fail($"evaluation {id} never got {status}: {row.Status} {row.Error}");
                 await Task.Delay(50);
             }

@@ -4,6 +4,7 @@ using PhoenixSlt.Tests;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Tests.Evaluation;
 
@@ -60,7 +61,7 @@ public sealed class EvaluationScoringTests
 public sealed class ComparisonBuilderTests
 {
     private static EvaluationDetails Details(int id, string split, params (string Reference, string Hypothesis)[] pairs) => new(
-        new EvaluationInfo(id, 1, "/ck/run/best", "synth", split, 1, EvaluationStatuses.Completed, null, DateTime.UnixEpoch, null, null, pairs.Length,
+        new EvaluationInfo(id, 1, "/ck/run/best", "synth", split, 1, JobStatus.Completed, null, DateTime.UnixEpoch, null, null, pairs.Length,
             null, null, null, null, null, null, null),
         [.. pairs.Select((p, i) => new SentenceResult(i, $"clip{i}", p.Reference, p.Hypothesis, BleuMetric.SentenceScore(p.Hypothesis, [p.Reference]).Score))]);
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR.Client;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Training.Specs;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Integration;
@@ -30,7 +31,7 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
 
         var created = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 4));
         await hub.Connection.InvokeAsync("JoinRun", created.Id);
-        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Completed, "completed");
+        var run = await host.WaitForAsync(created.Id, r => r.Status == JobStatus.Completed, "completed");
 
         // 4 optimizer steps with a step event at each; 24 training samples in batches of 4 make 6 steps per epoch,
         // so the only validation is the one after the last step.
@@ -174,12 +175,12 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
     {
         await using var host = new TrainingTestHost(data, _state);
         var created = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 5000));
-        await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Running && r.ProgressStep >= 2, "two steps");
+        await host.WaitForAsync(created.Id, r => r.Status == JobStatus.Running && r.ProgressStep >= 2, "two steps");
         var process = host.ProcessOf(created.Id);
         Assert.NotNull(process);
 
         using var response = await host.Client.PostAsync($"/api/runs/{created.Id}/cancel", null);
-        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Cancelled, "cancelled");
+        var run = await host.WaitForAsync(created.Id, r => r.Status == JobStatus.Cancelled, "cancelled");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.True(run.ProgressStep < 5000);
@@ -204,7 +205,7 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
             request.SaveEvery = 3;
             created = await first.CreateRunAsync(request);
             string trainerState = Path.Combine(created.OutputFolder, "slt", "last", "trainer_state.json");
-            await first.WaitForAsync(created.Id, r => r.Status == RunStatus.Running && File.Exists(trainerState), "a resumable last/ checkpoint");
+            await first.WaitForAsync(created.Id, r => r.Status == JobStatus.Running && File.Exists(trainerState), "a resumable last/ checkpoint");
             process = first.ProcessOf(created.Id);
             Assert.NotNull(process);
             // Frozen, the process cannot finish the run before the portal stops; stopping the portal kills it.
@@ -214,12 +215,12 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
         Assert.False(new ProcessControl().IsRunning(process.Value.Pid, process.Value.Started));
         await using var second = new TrainingTestHost(data, _state);
         var interrupted = await second.GetRunAsync(created.Id);
-        Assert.Equal(RunStatus.Interrupted, interrupted.Status);
+        Assert.Equal(JobStatus.Interrupted, interrupted.Status);
         Assert.True(interrupted.ProgressStep < steps);
 
         using var resume = await second.Client.PostAsync($"/api/runs/{created.Id}/resume", null);
         Assert.Equal(HttpStatusCode.Accepted, resume.StatusCode);
-        var run = await second.WaitForAsync(created.Id, r => r.Status == RunStatus.Completed, "completed after resume");
+        var run = await second.WaitForAsync(created.Id, r => r.Status == JobStatus.Completed, "completed after resume");
 
         Assert.Equal((steps, 2), (run.ProgressStep, run.Attempts));
         string log = await second.LogTextAsync(run.Id);

@@ -2,6 +2,7 @@ using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Specs;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Integration;
@@ -25,7 +26,7 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
         request.Phase = TrainingPhaseNames.Pipeline;
 
         var created = await host.CreateRunAsync(request);
-        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Completed, "completed");
+        var run = await host.WaitForAsync(created.Id, r => r.Status == JobStatus.Completed, "completed");
 
         Assert.Equal(("slt", 3), (run.Stage, run.Attempts));
         var losses = await host.MetricsAsync(run.Id, "loss");
@@ -62,14 +63,14 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
             // first never pairs a stale "running" of the first with a fresh "running" of the second.
             b = await host.GetRunAsync(second.Id);
             a = await host.GetRunAsync(first.Id);
-            if (a.Status == RunStatus.Running && b.Status == RunStatus.Running)
+            if (a.Status == JobStatus.Running && b.Status == JobStatus.Running)
                 overlaps++;
             await Task.Delay(100);
         }
-        while ((a.Status != RunStatus.Completed || b.Status != RunStatus.Completed) && DateTime.UtcNow < deadline
-               && !(a.Status.IsFinal() && a.Status != RunStatus.Completed) && !(b.Status.IsFinal() && b.Status != RunStatus.Completed));
+        while ((a.Status != JobStatus.Completed || b.Status != JobStatus.Completed) && DateTime.UtcNow < deadline
+               && !(a.Status.IsFinal() && a.Status != JobStatus.Completed) && !(b.Status.IsFinal() && b.Status != JobStatus.Completed));
 
-        Assert.Equal((RunStatus.Completed, RunStatus.Completed), (a.Status, b.Status));
+        Assert.Equal((JobStatus.Completed, JobStatus.Completed), (a.Status, b.Status));
         Assert.Equal(0, overlaps);
         Assert.True(b.StartedAt >= a.FinishedAt, $"second started {b.StartedAt:O}, first finished {a.FinishedAt:O}");
     }
@@ -85,7 +86,7 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
         await using var host = new TrainingTestHost(data, _state, new Dictionary<string, string?> { ["Phoenix:Training:CliPath"] = script });
 
         var created = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 3));
-        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Failed, "failed");
+        var run = await host.WaitForAsync(created.Id, r => r.Status == JobStatus.Failed, "failed");
 
         Assert.Contains("exited with code 3 without reporting the end of the slt stage", run.Error);
         Assert.Contains("loading the dataset\nnative crash: out of memory", run.Error);
@@ -98,7 +99,7 @@ public sealed class TrainingSupervisorTests(TrainingDatasetFixture data) : IClas
         await using var host = new TrainingTestHost(data, _state, new Dictionary<string, string?> { ["Phoenix:Training:CliPath"] = missing });
 
         var created = await host.CreateRunAsync(TrainingTestHost.TinySlt(maxSteps: 3));
-        var run = await host.WaitForAsync(created.Id, r => r.Status == RunStatus.Failed, "failed");
+        var run = await host.WaitForAsync(created.Id, r => r.Status == JobStatus.Failed, "failed");
 
         Assert.Contains(missing, run.Error);
         Assert.Contains("Phoenix:Training:CliPath", run.Error);

@@ -12,6 +12,7 @@ using PhoenixSlt.Training;
 using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Integration;

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Runs;
@@ -29,7 +30,7 @@ public sealed class CheckpointCatalogTests : IDisposable
         int runId;
         await using (var db = _database.Create())
         {
-            var run = new RunEntity { Name = "r", Phase = "slt", Status = "completed", Dataset = "d", CreatedAt = DateTime.UtcNow, OutputFolder = "/x" };
+            var run = new RunEntity { Name = "r", Phase = "slt", Status = JobStatus.Completed, Dataset = "d", CreatedAt = DateTime.UtcNow, OutputFolder = "/x" };
             db.Runs.Add(run);
             await db.SaveChangesAsync();
             runId = run.Id;

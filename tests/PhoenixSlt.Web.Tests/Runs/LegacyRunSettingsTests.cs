@@ -55,7 +55,7 @@ public class LegacyRunSettingsTests
     {
         var run = new RunEntity
         {
-            Name = "old", Phase = "slt", Stage = "slt", Status = "failed", Dataset = "d", CreatedAt = DateTime.UtcNow,
+            Name = "old", Phase = "slt", Stage = "slt", Status = PhoenixSlt.Web.Services.Jobs.JobStatus.Failed, Dataset = "d", CreatedAt = DateTime.UtcNow,
             OutputFolder = "/runs/3", ConfigJson = OldRequestJson,
         };
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Runs;
@@ -146,7 +147,7 @@ public sealed class RunEventIngestorTests : IDisposable
     private async Task<int> AddRunAsync()
     {
         await using var db = _database.Create();
-        var run = new RunEntity { Name = "r", Phase = "slt", Status = "running", Dataset = "d", CreatedAt = T0.UtcDateTime, OutputFolder = _database.Root };
+        var run = new RunEntity { Name = "r", Phase = "slt", Status = JobStatus.Running, Dataset = "d", CreatedAt = T0.UtcDateTime, OutputFolder = _database.Root };
         db.Runs.Add(run);
         await db.SaveChangesAsync();
         return run.Id;

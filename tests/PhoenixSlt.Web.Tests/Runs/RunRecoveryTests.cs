@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Runs;
@@ -15,7 +16,7 @@ public sealed class RunRecoveryTests : IDisposable
     [Fact]
     public async Task MarkInterruptedAsync_LeftOverRuns_BecomeInterruptedAndOthersStay()
     {
-        var ids = await AddRunsAsync(("queued", null), ("running", 4242), ("completed", null), ("failed", null), ("cancelled", null));
+        var ids = await AddRunsAsync((JobStatus.Queued, null), (JobStatus.Running, 4242), (JobStatus.Completed, null), (JobStatus.Failed, null), (JobStatus.Cancelled, null));
         var probe = new FakeProbe();
 
         var marked = await MarkAsync(probe);
@@ -23,7 +24,7 @@ public sealed class RunRecoveryTests : IDisposable
         Assert.Equal([ids[0], ids[1]], marked.Order());
         await using var db = _database.Create();
         var statuses = await db.Runs.OrderBy(r => r.Id).Select(r => r.Status).ToListAsync();
-        Assert.Equal(["interrupted", "interrupted", "completed", "failed", "cancelled"], statuses);
+        Assert.Equal([JobStatus.Interrupted, JobStatus.Interrupted, JobStatus.Completed, JobStatus.Failed, JobStatus.Cancelled], statuses);
         var running = await db.Runs.SingleAsync(r => r.Id == ids[1]);
         Assert.Equal((Now, (int?)null, (DateTime?)null), (running.FinishedAt!.Value, running.ProcessId, running.ProcessStartedAt));
         Assert.Contains("Resume", running.Error);
@@ -34,7 +35,7 @@ public sealed class RunRecoveryTests : IDisposable
     [Fact]
     public async Task MarkInterruptedAsync_ProcessStillAlive_KillsItFirst()
     {
-        var ids = await AddRunsAsync(("running", 4242), ("running", 4343));
+        var ids = await AddRunsAsync((JobStatus.Running, 4242), (JobStatus.Running, 4343));
         var probe = new FakeProbe { Alive = { (4242, ProcessStart) } };
 
         await MarkAsync(probe);
@@ -42,13 +43,13 @@ public sealed class RunRecoveryTests : IDisposable
         Assert.Equal([4242], probe.Killed);
         await using var db = _database.Create();
         Assert.Contains("4242", (await db.Runs.SingleAsync(r => r.Id == ids[0])).Error);
-        Assert.All(await db.Runs.ToListAsync(), r => Assert.Equal("interrupted", r.Status));
+        Assert.All(await db.Runs.ToListAsync(), r => Assert.Equal(JobStatus.Interrupted, r.Status));
     }
 
     [Fact]
     public async Task MarkInterruptedAsync_PidReusedByAnotherProcess_DoesNotKillIt()
     {
-        await AddRunsAsync(("running", 4242));
+        await AddRunsAsync((JobStatus.Running, 4242));
         var probe = new FakeProbe { Alive = { (4242, ProcessStart.AddHours(1)) } };
 
         await MarkAsync(probe);
@@ -59,7 +60,7 @@ public sealed class RunRecoveryTests : IDisposable
     [Fact]
     public async Task MarkInterruptedAsync_NothingLeftOver_ChangesNothing()
     {
-        await AddRunsAsync(("completed", null));
+        await AddRunsAsync((JobStatus.Completed, null));
 
         Assert.Empty(await MarkAsync(new FakeProbe()));
         await using var db = _database.Create();
@@ -72,12 +73,12 @@ public sealed class RunRecoveryTests : IDisposable
         return await RunRecovery.MarkInterruptedAsync(db, probe, Now);
     }
 
-    private async Task<List<int>> AddRunsAsync(params (string Status, int? Pid)[] runs)
+    private async Task<List<int>> AddRunsAsync(params (JobStatus Status, int? Pid)[] runs)
     {
         await using var db = _database.Create();
         var entities = runs.Select(r => new RunEntity
         {
-            Name = r.Status, Phase = "slt", Status = r.Status, Dataset = "d", CreatedAt = ProcessStart, OutputFolder = "/x",
+            Name = r.Status.ToText(), Phase = "slt", Status = r.Status, Dataset = "d", CreatedAt = ProcessStart, OutputFolder = "/x",
             ProcessId = r.Pid, ProcessStartedAt = r.Pid is null ? null : ProcessStart,
         }).ToList();
         db.Runs.AddRange(entities);

@@ -8,6 +8,7 @@ using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Services;
 
@@ -55,7 +56,7 @@ public sealed class RunServiceTests : IDisposable
         Assert.True(result.Created);
         Assert.True(result.Problems.IsValid);
         var run = result.Run!;
-        Assert.Equal((RunStatus.Queued, "first", "pipeline", "text"), (run.Status, run.Name, run.Phase, run.Stage));
+        Assert.Equal((JobStatus.Queued, "first", "pipeline", "text"), (run.Status, run.Name, run.Phase, run.Stage));
         Assert.Equal(Path.Combine(_paths.CheckpointRoot, "runs", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), run.OutputFolder);
         var details = await _store.GetDetailsAsync(run.Id);
         // the stored spec is resolved: data is the dataset's folder, out the run folder (the pipeline's stages below
@@ -112,28 +113,28 @@ public sealed class RunServiceTests : IDisposable
         var result = await _service.CancelAsync(run.Id);
 
         Assert.Equal(RunCommandOutcome.Done, result.Outcome);
-        Assert.Equal(RunStatus.Cancelled, result.Run!.Status);
+        Assert.Equal(JobStatus.Cancelled, result.Run!.Status);
         Assert.NotNull(result.Run.FinishedAt);
-        Assert.Equal(RunStatus.Cancelled, (await _store.GetAsync(run.Id))!.Status);
+        Assert.Equal(JobStatus.Cancelled, (await _store.GetAsync(run.Id))!.Status);
     }
 
     [Fact]
     public async Task CancelAsync_FinishedOrMissingRun_IsRefused()
     {
-        int id = await AddRunAsync("completed");
+        int id = await AddRunAsync(JobStatus.Completed);
 
         Assert.Equal(RunCommandOutcome.Conflict, (await _service.CancelAsync(id)).Outcome);
         Assert.Equal(RunCommandOutcome.NotFound, (await _service.CancelAsync(id + 100)).Outcome);
     }
 
     [Theory]
-    [InlineData("interrupted", RunCommandOutcome.Done)]
-    [InlineData("failed", RunCommandOutcome.Done)]
-    [InlineData("cancelled", RunCommandOutcome.Done)]
-    [InlineData("completed", RunCommandOutcome.Conflict)]
-    [InlineData("running", RunCommandOutcome.Conflict)]
-    [InlineData("queued", RunCommandOutcome.Conflict)]
-    public async Task ResumeAsync_ByStatus_QueuesOnlyStoppedRuns(string status, RunCommandOutcome expected)
+    [InlineData(JobStatus.Interrupted, RunCommandOutcome.Done)]
+    [InlineData(JobStatus.Failed, RunCommandOutcome.Done)]
+    [InlineData(JobStatus.Cancelled, RunCommandOutcome.Done)]
+    [InlineData(JobStatus.Completed, RunCommandOutcome.Conflict)]
+    [InlineData(JobStatus.Running, RunCommandOutcome.Conflict)]
+    [InlineData(JobStatus.Queued, RunCommandOutcome.Conflict)]
+    public async Task ResumeAsync_ByStatus_QueuesOnlyStoppedRuns(JobStatus status, RunCommandOutcome expected)
     {
         int id = await AddRunAsync(status, error: "boom");
 
@@ -142,19 +143,19 @@ public sealed class RunServiceTests : IDisposable
         Assert.Equal(expected, result.Outcome);
         var run = (await _store.GetAsync(id))!;
         if (expected == RunCommandOutcome.Done)
-            Assert.Equal((RunStatus.Queued, (string?)null, (DateTime?)null), (run.Status, run.Error, run.FinishedAt));
+            Assert.Equal((JobStatus.Queued, (string?)null, (DateTime?)null), (run.Status, run.Error, run.FinishedAt));
         else
-            Assert.Equal(status, run.Status.ToText());
+            Assert.Equal(status, run.Status);
     }
 
     [Fact]
     public async Task ListAsync_FilterAndSort_ReturnsTheMatchingRunsInOrder()
     {
-        int a = await AddRunAsync("completed", bleu: 10, name: "alpha");
-        int b = await AddRunAsync("failed", bleu: null, name: "beta");
-        int c = await AddRunAsync("completed", bleu: 20, name: "gamma");
+        int a = await AddRunAsync(JobStatus.Completed, bleu: 10, name: "alpha");
+        int b = await AddRunAsync(JobStatus.Failed, bleu: null, name: "beta");
+        int c = await AddRunAsync(JobStatus.Completed, bleu: 20, name: "gamma");
 
-        var completedByBleu = await _store.ListAsync(new RunQuery(Status: RunStatus.Completed, Sort: RunSortField.BestBleu4, Descending: true));
+        var completedByBleu = await _store.ListAsync(new RunQuery(Status: JobStatus.Completed, Sort: RunSortField.BestBleu4, Descending: true));
         var byName = await _store.ListAsync(new RunQuery(Sort: RunSortField.Name, Descending: false));
         var search = await _store.ListAsync(new RunQuery(Search: "ETA"));
 
@@ -163,13 +164,13 @@ public sealed class RunServiceTests : IDisposable
         Assert.Equal([b], search.Select(r => r.Id));
     }
 
-    private async Task<int> AddRunAsync(string status, string? error = null, double? bleu = null, string name = "r")
+    private async Task<int> AddRunAsync(JobStatus status, string? error = null, double? bleu = null, string name = "r")
     {
         await using var db = _database.Create();
         var run = new RunEntity
         {
             Name = name, Phase = "slt", Stage = "slt", Status = status, Dataset = DatasetName, CreatedAt = DateTime.UtcNow,
-            OutputFolder = "/x", Error = error, BestBleu4 = bleu, FinishedAt = status is "queued" or "running" ? null : DateTime.UtcNow,
+            OutputFolder = "/x", Error = error, BestBleu4 = bleu, FinishedAt = status.IsActive() ? null : DateTime.UtcNow,
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync();

@@ -1,4 +1,5 @@
 using PhoenixSlt.Core.Metrics;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Evaluation;
 
@@ -25,8 +26,8 @@ public static class ComparisonBuilder
         ArgumentNullException.ThrowIfNull(evaluations);
         if (evaluations.Count < 2)
             return "Pick at least two evaluations to compare.";
-        if (evaluations.FirstOrDefault(e => e.Evaluation.Status != EvaluationStatuses.Completed) is { } open)
-            return $"Evaluation {open.Evaluation.Id} is {open.Evaluation.Status}; compare completed evaluations only.";
+        if (evaluations.FirstOrDefault(e => e.Evaluation.Status != JobStatus.Completed) is { } open)
+            return $"Evaluation {open.Evaluation.Id} is {open.Evaluation.Status.ToText()}; compare completed evaluations only.";
         var first = evaluations[0];
         foreach (var other in evaluations.Skip(1))
         {

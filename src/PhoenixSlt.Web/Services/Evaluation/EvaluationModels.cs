@@ -1,25 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Evaluation;
-
-/// Where an evaluation is in its life (stored as text in evaluations.status).
-public static class EvaluationStatuses
-{
-    /// Waiting for a free slot on the evaluation device (shared with training runs).
-    public const string Queued = "queued";
-    /// A `phoenix-slt evaluate` process is working on it.
-    public const string Running = "running";
-    public const string Completed = "completed";
-    /// <see cref="EvaluationInfo.Error"/> says why.
-    public const string Failed = "failed";
-    /// Stopped on request (before it started, or its process was stopped).
-    public const string Cancelled = "cancelled";
-
-    public static bool IsFinished(string status) => status is Completed or Failed or Cancelled;
-
-    /// Queued or running: Cancel applies.
-    public static bool IsActive(string status) => status is Queued or Running;
-}
 
 /// What a cancel request did.
 public enum EvaluationCancelOutcome
@@ -54,7 +36,7 @@ public sealed class EvaluationRequest
 
 /// An evaluation without its sentences.
 public sealed record EvaluationInfo(
-    int Id, int CheckpointId, string CheckpointPath, string Dataset, string Split, int Beams, string Status, string? Error,
+    int Id, int CheckpointId, string CheckpointPath, string Dataset, string Split, int Beams, JobStatus Status, string? Error,
     DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, int Clips,
     double? Bleu1, double? Bleu2, double? Bleu3, double? Bleu4, double? SacreBleu, double? RougeL, double? Chrf)
 {

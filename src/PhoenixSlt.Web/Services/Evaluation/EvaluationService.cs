@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Core.Data;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Training;
 
@@ -52,7 +53,7 @@ public sealed class EvaluationService(
             Dataset = dataset,
             Split = split,
             Beams = request.Beams,
-            Status = EvaluationStatuses.Queued,
+            Status = JobStatus.Queued,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Evaluations.Add(evaluation);
@@ -73,24 +74,24 @@ public sealed class EvaluationService(
             var row = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
             if (row is null)
                 return new EvaluationCancelResult(EvaluationCancelOutcome.NotFound, $"Evaluation {id} does not exist.", null);
-            if (row.Status == EvaluationStatuses.Running && runner.RequestCancel(id))
+            if (row.Status == JobStatus.Running && runner.RequestCancel(id))
                 return new EvaluationCancelResult(EvaluationCancelOutcome.Stopping, $"Evaluation {id} is stopping.", EvaluationScoring.ToInfo(row));
-            if (!EvaluationStatuses.IsActive(row.Status))
+            if (!row.Status.IsActive())
                 return new EvaluationCancelResult(EvaluationCancelOutcome.AlreadyFinished,
-                    $"Evaluation {id} is {row.Status}; only queued or running evaluations can be cancelled.", EvaluationScoring.ToInfo(row));
+                    $"Evaluation {id} is {row.Status.ToText()}; only queued or running evaluations can be cancelled.", EvaluationScoring.ToInfo(row));
 
             // Queued, or running without a process of this portal: conditional, the runner may be starting it now.
-            string status = row.Status;
+            JobStatus status = row.Status;
             DateTime now = time.GetUtcNow().UtcDateTime;
             int changed = await db.Evaluations.Where(e => e.Id == id && e.Status == status)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, EvaluationStatuses.Cancelled).SetProperty(e => e.FinishedAt, now), cancellationToken)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, JobStatus.Cancelled).SetProperty(e => e.FinishedAt, now), cancellationToken)
                 .ConfigureAwait(false);
             if (changed == 0)
                 continue;
             var info = EvaluationScoring.ToInfo(await db.Evaluations.AsNoTracking().FirstAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false));
             notifier.Publish(info);
             return new EvaluationCancelResult(EvaluationCancelOutcome.Cancelled,
-                status == EvaluationStatuses.Queued ? $"Evaluation {id} was cancelled before it started." : $"Evaluation {id} was cancelled.", info);
+                status == JobStatus.Queued ? $"Evaluation {id} was cancelled before it started." : $"Evaluation {id} was cancelled.", info);
         }
     }
 

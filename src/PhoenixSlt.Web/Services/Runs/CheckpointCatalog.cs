@@ -33,7 +33,7 @@ public static class CheckpointCatalog
             RunId = runId,
             Step = metadata.Step,
             MetricsJson = MetricsJson(metadata.Metrics),
-            IsBest = isBest ?? string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), PhoenixSlt.Training.TrainerOptions.BestFolder, StringComparison.Ordinal),
+            IsBest = isBest ?? string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), CheckpointFolder.Best, StringComparison.Ordinal),
             CreatedAt = metadata.CreatedUtc == default ? File.GetLastWriteTimeUtc(Path.Combine(folder, CheckpointFolder.MetadataFileName)) : metadata.CreatedUtc.UtcDateTime,
             SizeBytes = FolderSize(folder),
         };

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Training;
@@ -18,18 +19,13 @@ public sealed class StageEnd
     internal void Fail(string message) => FailureMessage = message;
 }
 
-/// Applies progress events (docs/EVENTS.md) of a run's stage to the database: metric points, the run's
-/// progress and best result, and checkpoint rows. The caller saves the context.
-/// Metric names: <c>loss</c>, <c>lr_&lt;group&gt;</c> and <c>samples_per_s</c> from step events; every key of an
-/// eval event's <c>metrics</c>.
+/// Applies progress events (docs/EVENTS.md) of a run's stage to the database: metric points (those of
+/// <see cref="RunEventMetrics.Of"/>), the run's progress and best result, and checkpoint rows. The caller saves the
+/// context.
 public static class RunEventIngestor
 {
-    public const string LossMetric = "loss";
-    public const string LrMetricPrefix = "lr_";
-    public const string ThroughputMetric = "samples_per_s";
-
     /// The metric a stage's best checkpoint is chosen by (as the trainer does): slt highest bleu4, else lowest val_loss.
-    public static string WatchedMetric(string stage) => stage == TrainingPhaseNames.Slt ? "bleu4" : "val_loss";
+    public static string WatchedMetric(string stage) => stage == TrainingPhaseNames.Slt ? MetricNames.Bleu4 : MetricNames.ValLoss;
 
     /// Applies <paramref name="progressEvent"/> of <paramref name="stage"/> to <paramref name="run"/> (tracked by
     /// <paramref name="db"/>) and records how the stream ended in <paramref name="end"/>.
@@ -41,6 +37,8 @@ public static class RunEventIngestor
         ArgumentNullException.ThrowIfNull(progressEvent);
         ArgumentNullException.ThrowIfNull(end);
         DateTime time = progressEvent.Time.UtcDateTime;
+        foreach (var point in RunEventMetrics.Of(progressEvent))
+            db.MetricPoints.Add(new MetricPoint { RunId = run.Id, Stage = stage, Step = point.Step, Epoch = point.Epoch, Name = point.Name, Value = point.Value, Time = time });
         switch (progressEvent)
         {
             case RunStartedEvent started:
@@ -52,17 +50,10 @@ public static class RunEventIngestor
                 run.Epoch = step.Epoch;
                 run.SamplesPerSecond = Finite(step.SamplesPerS);
                 run.EtaSeconds = step.EtaS is double eta ? Finite(eta) : null;
-                if (step.Loss is double loss)
-                    AddPoint(db, run.Id, stage, step.Step, step.Epoch, LossMetric, loss, time);
-                foreach (var (group, lr) in step.Lr)
-                    AddPoint(db, run.Id, stage, step.Step, step.Epoch, LrMetricPrefix + group, lr, time);
-                AddPoint(db, run.Id, stage, step.Step, step.Epoch, ThroughputMetric, step.SamplesPerS, time);
                 break;
             case EvalEvent eval:
                 run.ProgressStep = Math.Max(run.ProgressStep, eval.Step);
                 run.Epoch = eval.Epoch;
-                foreach (var (name, value) in eval.Metrics)
-                    AddPoint(db, run.Id, stage, eval.Step, eval.Epoch, name, value, time);
                 if (eval.Samples.Count > 0)
                     run.LatestSamplesJson = JsonSerializer.Serialize(eval.Samples, RunStore.Json);
                 break;
@@ -134,15 +125,8 @@ public static class RunEventIngestor
             run.BestMetricName = watched;
             run.BestMetricValue = value;
         }
-        if (stage == TrainingPhaseNames.Slt && metrics.TryGetValue("bleu4", out double bleu) && double.IsFinite(bleu))
+        if (stage == TrainingPhaseNames.Slt && metrics.TryGetValue(MetricNames.Bleu4, out double bleu) && double.IsFinite(bleu))
             run.BestBleu4 = bleu;
-    }
-
-    private static void AddPoint(PhoenixDbContext db, int runId, string stage, long step, int epoch, string name, double value, DateTime time)
-    {
-        if (!double.IsFinite(value))
-            return;
-        db.MetricPoints.Add(new MetricPoint { RunId = runId, Stage = stage, Step = step, Epoch = epoch, Name = name, Value = value, Time = time });
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -1,6 +1,7 @@
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Specs;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -16,7 +17,7 @@ public sealed record RunInfo
     /// The stage in progress (or last run): text, vlp or slt.
     public string? Stage { get; init; }
 
-    public required RunStatus Status { get; init; }
+    public required JobStatus Status { get; init; }
     public required string Dataset { get; init; }
     public required DateTime CreatedAt { get; init; }
     public DateTime? StartedAt { get; init; }
@@ -54,7 +55,7 @@ public sealed record RunInfo
     public int StageIndex => Stage is null || !TrainingPhaseNames.IsRunKind(Phase) ? 0 : Math.Max(0, TrainingPhaseNames.StagesOf(Phase).ToList().IndexOf(Stage));
 
     /// Progress of the current stage in 0..100 (100 once completed).
-    public double Percent => Status == RunStatus.Completed ? 100
+    public double Percent => Status == JobStatus.Completed ? 100
         : ProgressTotal is long total && total > 0 ? Math.Clamp(100.0 * ProgressStep / total, 0, 100) : 0;
 
     public bool CanCancel => Status.IsActive();
@@ -98,7 +99,7 @@ public enum RunSortField
 /// Filter and order of the run list. Null filters match everything; <see cref="Search"/> matches the name or the
 /// dataset (case-insensitive).
 public sealed record RunQuery(
-    RunStatus? Status = null,
+    JobStatus? Status = null,
     string? Phase = null,
     string? Search = null,
     RunSortField Sort = RunSortField.Created,

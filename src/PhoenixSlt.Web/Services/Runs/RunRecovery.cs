@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -15,11 +16,10 @@ public static class RunRecovery
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(probe);
-        string queued = RunStatus.Queued.ToText(), running = RunStatus.Running.ToText();
-        var leftOver = await db.Runs.Where(r => r.Status == queued || r.Status == running).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var leftOver = await db.Runs.Where(r => r.Status == JobStatus.Queued || r.Status == JobStatus.Running).ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var run in leftOver)
         {
-            bool wasRunning = run.Status == running;
+            bool wasRunning = run.Status == JobStatus.Running;
             string message;
             if (run.ProcessId is int pid && probe.IsRunning(pid, run.ProcessStartedAt))
             {
@@ -32,7 +32,7 @@ public static class RunRecovery
                     ? "The portal stopped while this run was running. Resume continues from the last checkpoint."
                     : "The portal stopped while this run was waiting in the queue. Resume starts it.";
             }
-            run.Status = RunStatus.Interrupted.ToText();
+            run.Status = JobStatus.Interrupted;
             run.Error = message;
             run.FinishedAt = nowUtc;
             run.ProcessId = null;

@@ -3,6 +3,7 @@ using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Training;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -64,7 +65,7 @@ public sealed class RunService(
                 Name = spec.DisplayName(dataset.Name),
                 Phase = spec.Phase,
                 Stage = TrainingPhaseNames.StagesOf(spec.Phase)[0],
-                Status = RunStatus.Queued.ToText(),
+                Status = JobStatus.Queued,
                 Dataset = dataset.Name,
                 CreatedAt = time.GetUtcNow().UtcDateTime,
                 Device = spec.Device.Trim().ToLowerInvariant(),
@@ -97,18 +98,17 @@ public sealed class RunService(
     public async Task<RunCommandResult> CancelAsync(int id, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        string queued = RunStatus.Queued.ToText(), running = RunStatus.Running.ToText(), cancelled = RunStatus.Cancelled.ToText();
         while (true)
         {
             var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken).ConfigureAwait(false);
             if (run is null)
                 return new RunCommandResult(RunCommandOutcome.NotFound, $"Run {id} does not exist.", null);
-            if (run.Status == queued)
+            if (run.Status == JobStatus.Queued)
             {
                 // Conditional: the supervisor may be starting the run right now.
                 DateTime now = time.GetUtcNow().UtcDateTime;
-                int changed = await db.Runs.Where(r => r.Id == id && r.Status == queued)
-                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, cancelled).SetProperty(r => r.CancelRequested, true)
+                int changed = await db.Runs.Where(r => r.Id == id && r.Status == JobStatus.Queued)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobStatus.Cancelled).SetProperty(r => r.CancelRequested, true)
                         .SetProperty(r => r.FinishedAt, now), cancellationToken).ConfigureAwait(false);
                 if (changed == 0)
                     continue;
@@ -116,14 +116,14 @@ public sealed class RunService(
                 notifier.Publish(new RunStateUpdate(info));
                 return new RunCommandResult(RunCommandOutcome.Done, $"Run {id} was cancelled before it started.", info);
             }
-            if (run.Status == running)
+            if (run.Status == JobStatus.Running)
             {
                 await db.Runs.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.CancelRequested, true), cancellationToken).ConfigureAwait(false);
                 supervisor.RequestCancel(id);
                 return new RunCommandResult(RunCommandOutcome.Done, $"Run {id} is stopping.", RunStore.ToInfo(run));
             }
             return new RunCommandResult(RunCommandOutcome.Conflict,
-                $"Run {id} is {run.Status}; only queued or running runs can be cancelled.", RunStore.ToInfo(run));
+                $"Run {id} is {run.Status.ToText()}; only queued or running runs can be cancelled.", RunStore.ToInfo(run));
         }
     }
 
@@ -132,10 +132,9 @@ public sealed class RunService(
     public async Task<RunCommandResult> ResumeAsync(int id, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        string[] resumable = [.. Enum.GetValues<RunStatus>().Where(s => s.IsResumable()).Select(s => s.ToText())];
-        string queued = RunStatus.Queued.ToText();
+        JobStatus[] resumable = [.. Enum.GetValues<JobStatus>().Where(s => s.IsResumable())];
         int changed = await db.Runs.Where(r => r.Id == id && resumable.Contains(r.Status))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, queued).SetProperty(r => r.CancelRequested, false)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobStatus.Queued).SetProperty(r => r.CancelRequested, false)
                 .SetProperty(r => r.Error, (string?)null).SetProperty(r => r.FinishedAt, (DateTime?)null)
                 .SetProperty(r => r.ProcessId, (int?)null).SetProperty(r => r.ProcessStartedAt, (DateTime?)null), cancellationToken)
             .ConfigureAwait(false);
@@ -145,7 +144,7 @@ public sealed class RunService(
         var info = RunStore.ToInfo(run);
         if (changed == 0)
             return new RunCommandResult(RunCommandOutcome.Conflict,
-                $"Run {id} is {run.Status}; only failed, cancelled or interrupted runs can be resumed.", info);
+                $"Run {id} is {run.Status.ToText()}; only failed, cancelled or interrupted runs can be resumed.", info);
         notifier.Publish(new RunStateUpdate(info));
         supervisor.Wake();
         return new RunCommandResult(RunCommandOutcome.Done, $"Run {id} is queued to resume.", info);

@@ -3,6 +3,7 @@ using PhoenixSlt.Training.Specs;
 using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -18,11 +19,8 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
         query ??= new RunQuery();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         IQueryable<RunEntity> runs = db.Runs.AsNoTracking();
-        if (query.Status is RunStatus status)
-        {
-            string text = status.ToText();
-            runs = runs.Where(r => r.Status == text);
-        }
+        if (query.Status is JobStatus status)
+            runs = runs.Where(r => r.Status == status);
         if (!string.IsNullOrWhiteSpace(query.Phase))
             runs = runs.Where(r => r.Phase == query.Phase);
         if (!string.IsNullOrWhiteSpace(query.Search))
@@ -101,7 +99,7 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
             Name = run.Name,
             Phase = run.Phase,
             Stage = run.Stage,
-            Status = RunStatuses.TryParse(run.Status, out var status) ? status : RunStatus.Failed,
+            Status = run.Status,
             Dataset = run.Dataset,
             CreatedAt = run.CreatedAt,
             StartedAt = run.StartedAt,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Hubs;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 

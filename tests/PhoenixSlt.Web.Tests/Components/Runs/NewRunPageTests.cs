@@ -7,6 +7,7 @@ using PhoenixSlt.Training;
 using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Components.Pages.Runs;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Components.Runs;
@@ -180,7 +181,7 @@ public sealed class NewRunPageTests : RunsTestContext
         cut.WaitForAssertion(() => Assert.Single(StoredRuns()), Wait);
         RunInfo run = StoredRuns()[0];
         Assert.Equal("my first run", run.Name);
-        Assert.Equal(RunStatus.Queued, run.Status);
+        Assert.Equal(JobStatus.Queued, run.Status);
         Assert.Equal(DatasetName, run.Dataset);
         RunSpec config = ConfigOf(run.Id);
         Assert.Equal(TrainingPhaseNames.Slt, config.Phase);

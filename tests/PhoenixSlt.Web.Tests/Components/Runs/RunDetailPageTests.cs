@@ -6,6 +6,7 @@ using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Components.Pages.Runs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Security;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Components.Runs;
@@ -29,7 +30,7 @@ public sealed class RunDetailPageTests : RunsTestContext
     /// (val loss, BLEU-4, a translation), three log lines and the best/ checkpoint of that validation.
     private int SaveRunningSltRun()
     {
-        RunEntity run = NewRun(SltConfig, "running", Created);
+        RunEntity run = NewRun(SltConfig, JobStatus.Running, Created);
         run.StartedAt = Created.AddSeconds(5);
         run.ProgressStep = 20;
         run.ProgressTotal = 80;
@@ -136,7 +137,7 @@ public sealed class RunDetailPageTests : RunsTestContext
         Assert.Contains(cut.FindAll("[data-testid=log-line]"), l => l.TextContent.Contains("step 30 done"));
 
         // A validation with a new translation, then its checkpoint (stored first, as the supervisor does).
-        Save(NewRun(SltConfig, "completed", Created)); // an unrelated run must not appear in this run's lists
+        Save(NewRun(SltConfig, JobStatus.Completed, Created)); // an unrelated run must not appear in this run's lists
         using (var db = Contexts.CreateDbContext())
         {
             db.Checkpoints.Add(new CheckpointEntity
@@ -181,7 +182,7 @@ public sealed class RunDetailPageTests : RunsTestContext
     public void LiveEvents_OfAnotherRun_AreIgnored()
     {
         int id = SaveRunningSltRun();
-        int other = Save(NewRun(SltConfig, "running", Created));
+        int other = Save(NewRun(SltConfig, JobStatus.Running, Created));
         IRenderedComponent<RunDetail> cut = RenderRun(id);
 
         Notifier.Publish(EventUpdate(other, "slt", new StepEvent(30, 0, 0.5, new Dictionary<string, double>(), 1, 1)));
@@ -194,7 +195,7 @@ public sealed class RunDetailPageTests : RunsTestContext
     [Fact]
     public async Task Cancel_QueuedRun_BecomesCancelledAndResumeIsOffered()
     {
-        int id = Save(NewRun(SltConfig, "queued", Created));
+        int id = Save(NewRun(SltConfig, JobStatus.Queued, Created));
         IRenderedComponent<RunDetail> cut = RenderRun(id);
         Assert.Contains("queued: waiting for a free slot on cpu", cut.Find("[data-testid=run-progress-text]").TextContent);
         Assert.True(cut.Find("[data-testid=resume-button]").HasAttribute("disabled"));
@@ -202,7 +203,7 @@ public sealed class RunDetailPageTests : RunsTestContext
         cut.Find("[data-testid=cancel-button]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("cancelled", cut.Find("[data-testid=run-status]").GetAttribute("data-status")), Wait);
-        Assert.Equal(RunStatus.Cancelled, (await Store.GetAsync(id))!.Status);
+        Assert.Equal(JobStatus.Cancelled, (await Store.GetAsync(id))!.Status);
         Assert.False(cut.Find("[data-testid=resume-button]").HasAttribute("disabled"));
         Assert.True(cut.Find("[data-testid=cancel-button]").HasAttribute("disabled"));
     }
@@ -211,20 +212,20 @@ public sealed class RunDetailPageTests : RunsTestContext
     public async Task CancelAndResume_ViewerRole_AreDisabledAndTheRunIsUntouched()
     {
         Auth.SetRoles(PortalRoles.Viewer);
-        int id = Save(NewRun(SltConfig, "queued", Created));
+        int id = Save(NewRun(SltConfig, JobStatus.Queued, Created));
         IRenderedComponent<RunDetail> cut = RenderRun(id);
 
         var cancel = cut.Find("[data-testid=cancel-button]");
         Assert.True(cancel.HasAttribute("disabled"));
         Assert.Equal(PortalAccess.OperatorHint, cancel.GetAttribute("title"));
         Assert.True(cut.Find("[data-testid=resume-button]").HasAttribute("disabled"));
-        Assert.Equal(RunStatus.Queued, (await Store.GetAsync(id))!.Status);
+        Assert.Equal(JobStatus.Queued, (await Store.GetAsync(id))!.Status);
     }
 
     [Fact]
     public async Task Resume_InterruptedRun_IsQueuedAgain()
     {
-        RunEntity run = NewRun(SltConfig, "interrupted", Created);
+        RunEntity run = NewRun(SltConfig, JobStatus.Interrupted, Created);
         run.Error = "The portal stopped while the run was working.";
         int id = Save(run);
         IRenderedComponent<RunDetail> cut = RenderRun(id);
@@ -233,13 +234,13 @@ public sealed class RunDetailPageTests : RunsTestContext
         cut.Find("[data-testid=resume-button]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("queued", cut.Find("[data-testid=run-status]").GetAttribute("data-status")), Wait);
-        Assert.Equal(RunStatus.Queued, (await Store.GetAsync(id))!.Status);
+        Assert.Equal(JobStatus.Queued, (await Store.GetAsync(id))!.Status);
     }
 
     [Fact]
     public void Render_PipelineRun_OffersOneChartSetPerStage()
     {
-        RunEntity run = NewRun(SltConfig with { Phase = TrainingPhaseNames.Pipeline, Name = "pipe" }, "running", Created);
+        RunEntity run = NewRun(SltConfig with { Phase = TrainingPhaseNames.Pipeline, Name = "pipe" }, JobStatus.Running, Created);
         run.Stage = TrainingPhaseNames.Vlp;
         int id = Save(run, metrics:
         [

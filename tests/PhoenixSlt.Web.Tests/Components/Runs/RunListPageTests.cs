@@ -5,6 +5,7 @@ using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Components.Pages.Runs;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Tests.Components.Runs;
@@ -19,7 +20,7 @@ public sealed class RunListPageTests : RunsTestContext
     /// completed slt (1 h 02 min, BLEU-4 21.7, oldest), running vlp (30 of 120 steps, ETA 90 s), failed text pipeline (newest).
     private void SaveThreeRuns()
     {
-        RunEntity completed = NewRun(new RunSpec { Name = "alpha slt", Phase = TrainingPhaseNames.Slt, Data = DatasetName }, "completed", T0);
+        RunEntity completed = NewRun(new RunSpec { Name = "alpha slt", Phase = TrainingPhaseNames.Slt, Data = DatasetName }, JobStatus.Completed, T0);
         completed.StartedAt = T0.AddMinutes(1);
         completed.FinishedAt = T0.AddMinutes(63);
         completed.BestBleu4 = 21.7;
@@ -27,14 +28,14 @@ public sealed class RunListPageTests : RunsTestContext
         completed.ProgressTotal = 500;
         _completed = Save(completed);
 
-        RunEntity running = NewRun(new RunSpec { Name = "beta vlp", Phase = TrainingPhaseNames.Vlp, Data = DatasetName }, "running", T0.AddHours(1));
+        RunEntity running = NewRun(new RunSpec { Name = "beta vlp", Phase = TrainingPhaseNames.Vlp, Data = DatasetName }, JobStatus.Running, T0.AddHours(1));
         running.StartedAt = DateTime.UtcNow.AddSeconds(-30);
         running.ProgressStep = 30;
         running.ProgressTotal = 120;
         running.EtaSeconds = 90;
         _running = Save(running);
 
-        RunEntity failed = NewRun(new RunSpec { Name = "gamma pipeline", Phase = TrainingPhaseNames.Pipeline, Data = "other" }, "failed", T0.AddHours(2));
+        RunEntity failed = NewRun(new RunSpec { Name = "gamma pipeline", Phase = TrainingPhaseNames.Pipeline, Data = "other" }, JobStatus.Failed, T0.AddHours(2));
         failed.Error = "boom";
         _failed = Save(failed);
     }
@@ -121,7 +122,7 @@ public sealed class RunListPageTests : RunsTestContext
     public void SortByBestBleu_ClickedTwice_OrdersAscendingThenDescending()
     {
         SaveThreeRuns();
-        RunEntity better = NewRun(new RunSpec { Name = "delta slt", Phase = TrainingPhaseNames.Slt, Data = DatasetName }, "completed", T0.AddHours(3));
+        RunEntity better = NewRun(new RunSpec { Name = "delta slt", Phase = TrainingPhaseNames.Slt, Data = DatasetName }, JobStatus.Completed, T0.AddHours(3));
         better.BestBleu4 = 23.5;
         int best = Save(better);
         IRenderedComponent<RunList> cut = RenderList();
@@ -141,7 +142,7 @@ public sealed class RunListPageTests : RunsTestContext
         IRenderedComponent<RunList> cut = RenderList();
 
         Notifier.Publish(EventUpdate(_running, "vlp", new StepEvent(60, 0, 1.0, new Dictionary<string, double>(), 5, 30)));
-        int added = Save(NewRun(new RunSpec { Name = "epsilon", Phase = TrainingPhaseNames.Slt, Data = DatasetName }, "queued", T0.AddHours(5)));
+        int added = Save(NewRun(new RunSpec { Name = "epsilon", Phase = TrainingPhaseNames.Slt, Data = DatasetName }, JobStatus.Queued, T0.AddHours(5)));
         Notifier.Publish(new RunStateUpdate((await Store.GetAsync(added))!));
 
         // 60 of 120 steps = 50 %

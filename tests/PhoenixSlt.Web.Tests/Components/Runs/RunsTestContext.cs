@@ -9,6 +9,7 @@ using PhoenixSlt.Training.Events;
 using PhoenixSlt.Training.Specs;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Tests.Services;
 
@@ -93,7 +94,7 @@ public abstract class RunsTestContext : PortalTestContext, IDisposable
     /// A stored run of <paramref name="spec"/>, whose data is the dataset name (the form's and the API's meaning):
     /// the row keeps the name, the stored spec is resolved as <see cref="RunService.CreateAsync"/> stores it (data the
     /// dataset folder, out the run's out folder).
-    protected static RunEntity NewRun(RunSpec spec, string status, DateTime createdAt)
+    protected static RunEntity NewRun(RunSpec spec, JobStatus status, DateTime createdAt)
     {
         string dataset = spec.Data ?? DatasetName;
         const string outputFolder = "/runs/out";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Evaluation;
@@ -125,7 +126,7 @@ public partial class CheckpointsPage : IDisposable
     public static string MetricsText(IReadOnlyDictionary<string, double> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        string[] shown = ["bleu4", "sacrebleu", "rouge_l", "chrf", "val_loss"];
+        string[] shown = [MetricNames.Bleu4, MetricNames.SacreBleu, MetricNames.RougeL, MetricNames.Chrf, MetricNames.ValLoss];
         var parts = shown.Where(metrics.ContainsKey).Select(n => string.Create(CultureInfo.InvariantCulture, $"{n} {DisplayFormat.Metric(metrics[n])}"));
         string text = string.Join(" · ", parts);
         return text.Length == 0 ? "–" : text;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using PhoenixSlt.Web.Services.Evaluation;
+using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Components.Pages.Checkpoints;
 
@@ -31,7 +32,7 @@ public partial class ComparePage : IDisposable
     {
         try
         {
-            _completed = [.. (await Evaluations.ListAsync(cancellationToken: _disposed.Token)).Where(e => e.Status == EvaluationStatuses.Completed).OrderBy(e => e.Id)];
+            _completed = [.. (await Evaluations.ListAsync(cancellationToken: _disposed.Token)).Where(e => e.Status == JobStatus.Completed).OrderBy(e => e.Id)];
             _picked = [.. Api.CheckpointsApi.ParseIds(EvaluationIds) ?? []];
             if (_picked.Count >= 2)
                 await LoadAsync();

@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Training;
 
@@ -76,7 +77,7 @@ public static class CheckpointChoices
     private static FolderChoice Describe(CheckpointInfo checkpoint)
     {
         string metrics = string.Join(", ", checkpoint.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)
-            .Where(m => m.Key is "bleu4" or "val_loss")
+            .Where(m => m.Key is MetricNames.Bleu4 or MetricNames.ValLoss)
             .Select(m => $"{m.Key} {Shared.DisplayFormat.Metric(m.Value)}"));
         string run = checkpoint.RunId is int id ? $"run {id}, " : "";
         return new FolderChoice(checkpoint.Path,

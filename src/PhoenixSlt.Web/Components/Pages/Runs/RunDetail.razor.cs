@@ -6,6 +6,7 @@ using MudBlazor;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Security;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Specs;
@@ -216,10 +217,10 @@ public partial class RunDetail : IDisposable
         var parts = new List<string>();
         switch (run.Status)
         {
-            case RunStatus.Queued:
+            case JobStatus.Queued:
                 parts.Add($"queued: waiting for a free slot on {run.Device}");
                 break;
-            case RunStatus.Completed when run.BestMetricName is { } metric:
+            case JobStatus.Completed when run.BestMetricName is { } metric:
                 parts.Add($"completed · best {metric} {DisplayFormat.Metric(run.BestMetricValue)}");
                 break;
         }
@@ -229,7 +230,7 @@ public partial class RunDetail : IDisposable
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"step {run.ProgressStep}"));
         if (run.Epoch is int epoch)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}"));
-        if (run.Status == RunStatus.Running)
+        if (run.Status == JobStatus.Running)
         {
             if (run.SamplesPerSecond is double rate)
                 parts.Add(string.Create(CultureInfo.InvariantCulture, $"{rate:0.#} samples/s"));

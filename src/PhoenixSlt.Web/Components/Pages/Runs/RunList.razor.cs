@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Shared;
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
@@ -20,7 +21,7 @@ public partial class RunList : IDisposable
     private List<RunInfo> _runs = [];
     private UpdateThrottle<RunUpdate>? _throttle;
     private IDisposable? _subscription;
-    private RunStatus? _status;
+    private JobStatus? _status;
     private string? _phase;
     private string? _search;
     private bool _loading;
@@ -64,7 +65,7 @@ public partial class RunList : IDisposable
         }
     }
 
-    private Task SetStatusAsync(RunStatus? status)
+    private Task SetStatusAsync(JobStatus? status)
     {
         _status = status;
         return LoadAsync();
@@ -95,7 +96,7 @@ public partial class RunList : IDisposable
                 continue;
             switch (update)
             {
-                case RunStateUpdate state when _status is RunStatus wanted && state.Run.Status != wanted:
+                case RunStateUpdate state when _status is JobStatus wanted && state.Run.Status != wanted:
                     _runs.RemoveAt(index);
                     break;
                 case RunStateUpdate state:
@@ -123,7 +124,7 @@ public partial class RunList : IDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                if (_runs.Exists(r => r.Status == RunStatus.Running))
+                if (_runs.Exists(r => r.Status == JobStatus.Running))
                     await InvokeAsync(StateHasChanged);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
@@ -146,11 +147,11 @@ public partial class RunList : IDisposable
         var parts = new List<string>();
         if (run.StageCount > 1 && run.Stage is { } stage)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{stage} ({run.StageIndex + 1}/{run.StageCount})"));
-        if (run.Status == RunStatus.Queued)
+        if (run.Status == JobStatus.Queued)
             parts.Add("waiting");
         else if (run.ProgressTotal is long total)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"step {run.ProgressStep} / {total}"));
-        if (run.Status == RunStatus.Running && run.EtaSeconds is double eta)
+        if (run.Status == JobStatus.Running && run.EtaSeconds is double eta)
             parts.Add($"ETA {DisplayFormat.Seconds(eta)}");
         return string.Join(" · ", parts);
     }

@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Services.Runs;
@@ -8,16 +9,11 @@ namespace PhoenixSlt.Web.Components.Pages.Runs;
 /// The metric curves of one run, per stage (pipeline stages restart their steps): loaded from the stored metric
 /// points, then extended by live step and eval events. A point whose step is not after the last point of its
 /// curve is skipped, so the overlap of stored points and live events (and the replayed steps of a resumed run)
-/// is drawn once. Metric names are those of the stored points: "loss", "lr_&lt;group&gt;", "samples_per_s" from
-/// step events, and the keys of an eval event's metrics ("val_loss", "bleu4", …).
+/// is drawn once. Live events become points through <see cref="RunEventMetrics.Of"/>, the mapping the stored points
+/// were made with; names are <see cref="MetricNames"/>.
 public sealed class RunMetricsModel
 {
-    public const string Loss = "loss";
-    public const string ValLoss = "val_loss";
-    public const string Bleu4 = "bleu4";
-    public const string SamplesPerSecond = "samples_per_s";
-    public const string LearningRatePrefix = "lr_";
-    public static IReadOnlyList<string> RetrievalMetrics { get; } = ["v2t_top1", "t2v_top1"];
+    public static IReadOnlyList<string> RetrievalMetrics { get; } = [MetricNames.VisualToTextTop1, MetricNames.TextToVisualTop1];
 
     private static readonly string[] StageOrder = [TrainingPhaseNames.Text, TrainingPhaseNames.Vlp, TrainingPhaseNames.Slt];
 
@@ -43,20 +39,8 @@ public sealed class RunMetricsModel
     /// Adds the points of a live progress event of <paramref name="stage"/>; other event types carry no curve points.
     public void Apply(string stage, ProgressEvent progress)
     {
-        switch (progress)
-        {
-            case StepEvent step:
-                if (step.Loss is double loss)
-                    Add(stage, Loss, step.Step, loss);
-                foreach ((string group, double rate) in step.Lr)
-                    Add(stage, LearningRatePrefix + group, step.Step, rate);
-                Add(stage, SamplesPerSecond, step.Step, step.SamplesPerS);
-                break;
-            case EvalEvent eval:
-                foreach ((string name, double value) in eval.Metrics)
-                    Add(stage, name, eval.Step, value);
-                break;
-        }
+        foreach (var point in RunEventMetrics.Of(progress))
+            Add(stage, point.Name, point.Step, point.Value);
     }
 
     /// Appends (step, value) to the curve <paramref name="name"/> of <paramref name="stage"/> unless the step is not
@@ -85,20 +69,20 @@ public sealed class RunMetricsModel
     /// Training loss (a line) and validation loss (dots on a line) against the step.
     public IReadOnlyList<MetricSeries> LossSeries(string stage) =>
     [
-        new MetricSeries("train loss", Points(stage, Loss)),
-        new MetricSeries("val loss", Points(stage, ValLoss), ShowMarkers: true),
+        new MetricSeries("train loss", Points(stage, MetricNames.Loss)),
+        new MetricSeries("val loss", Points(stage, MetricNames.ValLoss), ShowMarkers: true),
     ];
 
     /// One curve per parameter group ("encoder", "decoder", …).
     public IReadOnlyList<MetricSeries> LearningRateSeries(string stage)
         => _stages.TryGetValue(stage, out var curves)
-            ? [.. curves.Where(c => c.Key.StartsWith(LearningRatePrefix, StringComparison.Ordinal))
+            ? [.. curves.Where(c => c.Key.StartsWith(MetricNames.LearningRatePrefix, StringComparison.Ordinal))
                 .OrderBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => new MetricSeries(c.Key[LearningRatePrefix.Length..], c.Value))]
+                .Select(c => new MetricSeries(c.Key[MetricNames.LearningRatePrefix.Length..], c.Value))]
             : [];
 
     /// BLEU-4 per validation.
-    public IReadOnlyList<MetricSeries> Bleu4Series(string stage) => [new MetricSeries("BLEU-4", Points(stage, Bleu4), ShowMarkers: true)];
+    public IReadOnlyList<MetricSeries> Bleu4Series(string stage) => [new MetricSeries("BLEU-4", Points(stage, MetricNames.Bleu4), ShowMarkers: true)];
 
     /// In-batch retrieval accuracy of the vlp stage (video → text and text → video).
     public IReadOnlyList<MetricSeries> RetrievalSeries(string stage)

@@ -1,6 +1,7 @@
+using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
 
-namespace PhoenixSlt.Web.Tests.Runs;
+namespace PhoenixSlt.Web.Tests.Jobs;
 
 public sealed class DeviceSlotsTests
 {

@@ -1,4 +1,4 @@
-namespace PhoenixSlt.Web.Services.Runs;
+namespace PhoenixSlt.Web.Services.Jobs;
 
 /// Per-device slot accounting shared by every process the portal starts on a device (training runs and checkpoint
 /// evaluations): at most <see cref="SlotsPerDevice"/> holders per device ("cpu", "cuda:0", …). A holder takes one
@@ -17,7 +17,7 @@ public sealed class DeviceSlots
         SlotsPerDevice = slotsPerDevice;
     }
 
-    /// Processes allowed at the same time on one device (<see cref="TrainingOptions.MaxConcurrentRunsPerDevice"/>).
+    /// Processes allowed at the same time on one device (<see cref="Runs.TrainingOptions.MaxConcurrentRunsPerDevice"/>).
     public int SlotsPerDevice { get; }
 
     /// Slots of <paramref name="device"/> in use now.

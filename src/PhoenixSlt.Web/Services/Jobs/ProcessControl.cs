@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace PhoenixSlt.Web.Services.Runs;
+namespace PhoenixSlt.Web.Services.Jobs;
 
 /// Looks at and stops processes by id (for runs whose process outlived a portal that stopped unexpectedly).
 public interface IProcessProbe

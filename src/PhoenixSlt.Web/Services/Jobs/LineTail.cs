@@ -1,4 +1,4 @@
-namespace PhoenixSlt.Web.Services.Runs;
+namespace PhoenixSlt.Web.Services.Jobs;
 
 /// The last lines of a process's error output (for the message of a process that died); thread-safe, since the
 /// process's output handlers add lines while the supervising loop reads.

@@ -1,8 +1,8 @@
-namespace PhoenixSlt.Web.Services.Runs;
+namespace PhoenixSlt.Web.Services.Jobs;
 
-/// A run or evaluation this portal is working on: the slots of its devices (given back on dispose), its process id
-/// while one runs, and its cancel request.
-public sealed class ActiveProcess(int id, IDisposable slots) : IDisposable
+/// A job (run or evaluation) this portal is working on: the slots of its devices (given back on dispose), its
+/// process id while one runs, and its cancel request.
+public sealed class ActiveJob(int id, IDisposable slots) : IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     private volatile int _processId;
@@ -10,7 +10,7 @@ public sealed class ActiveProcess(int id, IDisposable slots) : IDisposable
     /// The run's or evaluation's id.
     public int Id { get; } = id;
 
-    /// The task supervising it (awaited when the portal stops).
+    /// The task working on it (awaited when the portal stops).
     public Task Completion { get; set; } = Task.CompletedTask;
 
     public bool CancelRequested => _cancel.IsCancellationRequested;

@@ -1,4 +1,4 @@
-namespace PhoenixSlt.Web.Services.Runs;
+namespace PhoenixSlt.Web.Services.Jobs;
 
 /// Wakes a background loop early (a run or an evaluation was queued, a device slot was freed): <see cref="Wake"/>
 /// from any thread, the loop awaits <see cref="WaitAsync"/> with its polling interval. Wakes before the loop looks
