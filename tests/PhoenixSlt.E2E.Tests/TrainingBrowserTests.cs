@@ -73,7 +73,7 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
     public async Task NewRunPage_TinySltRun_LandsOnRunDetailAndTheLossChartFillsLive()
     {
         IPage page = await portal.OpenInteractiveAsync("runs/new");
-        await Assertions.Expect(page.Locator("input[data-testid=dataset]")).ToHaveValueAsync(TrainingPortalFixture.DatasetName);
+        await Assertions.Expect(page.Locator("input[data-testid=data]")).ToHaveValueAsync(TrainingPortalFixture.DatasetName);
         await Assertions.Expect(page.Locator("input[data-testid=phase]")).ToHaveValueAsync("slt");
 
         await SetAsync(page, "name", "browser slt");
