@@ -60,6 +60,9 @@ public sealed class PortalFixture : IAsyncLifetime
     {
         ArgumentNullException.ThrowIfNull(playwright);
         RequireChromium();
+        // Expectations wait as long as page actions (BrowserSignIn: 30 s): the default 5 s is too short when the
+        // other test assemblies keep both cores busy.
+        Assertions.SetDefaultExpectTimeout(30_000);
         return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
