@@ -166,6 +166,14 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
         Assert.Contains("/api/runs/{id}/resume", pathNames);
         Assert.Contains("/api/runs/{id}/metrics", pathNames);
         Assert.Contains("/api/checkpoints", pathNames);
+        // POST /api/runs takes the run spec: every field under its snake_case name, described from the field table
+        var body = document.RootElement.GetProperty("paths").GetProperty("/api/runs").GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        string reference = body.GetProperty("$ref").GetString()!;
+        var schema = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(reference.Split('/')[^1]);
+        var properties = schema.GetProperty("properties");
+        Assert.Equal(RunSpecFields.All.Select(f => f.Name).Order(), properties.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(RunSpecFields.Get("batch_size").Description, properties.GetProperty("batch_size").GetProperty("description").GetString());
         Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
     }
