@@ -45,7 +45,7 @@ public sealed record TranslationBenchmarkCheckpoint(string Preset, string Folder
 
     /// The web tests' 3e-3 for tiny (its outputs then run to the maximum length); the default rate (1e-4) for base,
     /// whose scratch decoder collapses to an immediate EOS (empty translations, no decoding work) at 3e-3.
-    public static double LearningRate(string preset) => ModelPresets.Normalize(preset) == "tiny" ? 3e-3 : new RunSpec().LrEncoder;
+    public static double? LearningRate(string preset) => ModelPresets.Normalize(preset) == "tiny" ? 3e-3 : null;
 
     private static List<FeatureSample> ReadClips(string dataDir)
     {

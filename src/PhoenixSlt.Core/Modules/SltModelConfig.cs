@@ -46,12 +46,21 @@ public sealed record SltModelConfig
         LabelSmoothing = 0.1,
     };
 
-    /// The preset called <paramref name="name"/> ("tiny" or "base", case-insensitive).
+    /// The CPU training preset: the small Squeezeformer (the mBART is chosen by the caller).
+    public static SltModelConfig Small { get; } = new()
+    {
+        FusionEncoder = SqueezeformerConfig.Small,
+        MBart = MBartConfig.Tiny,
+        LabelSmoothing = 0.1,
+    };
+
+    /// The preset called <paramref name="name"/> ("tiny", "small" or "base", case-insensitive).
     public static SltModelConfig Preset(string name) => name?.Trim().ToLowerInvariant() switch
     {
         "tiny" => Tiny,
+        "small" => Small,
         "base" => Base,
-        _ => throw new ArgumentException($"unknown SLT preset '{name}': use 'tiny' or 'base'", nameof(name)),
+        _ => throw new ArgumentException($"unknown SLT preset '{name}': use 'tiny', 'small' or 'base'", nameof(name)),
     };
 
     /// Checks every value (nested configs included).

@@ -54,12 +54,23 @@ public sealed record VlpConfig
         ProjectionHiddenDim = 64,
     };
 
-    /// The preset called <paramref name="name"/> ("tiny" or "base", case-insensitive).
+    /// The CPU training preset: the small Squeezeformer, a 128-d embedding space (the text encoder is chosen by
+    /// the caller).
+    public static VlpConfig Small { get; } = new()
+    {
+        FusionEncoder = SqueezeformerConfig.Small,
+        TextEncoder = MBartConfig.Tiny,
+        EmbedDim = 128,
+        ProjectionHiddenDim = 256,
+    };
+
+    /// The preset called <paramref name="name"/> ("tiny", "small" or "base", case-insensitive).
     public static VlpConfig Preset(string name) => name?.Trim().ToLowerInvariant() switch
     {
         "tiny" => Tiny,
+        "small" => Small,
         "base" => Base,
-        _ => throw new ArgumentException($"unknown VLP preset '{name}': use 'tiny' or 'base'", nameof(name)),
+        _ => throw new ArgumentException($"unknown VLP preset '{name}': use 'tiny', 'small' or 'base'", nameof(name)),
     };
 
     /// Checks every value (nested configs included).

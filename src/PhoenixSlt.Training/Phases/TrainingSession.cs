@@ -302,16 +302,30 @@ public sealed class TrainingSession : IDisposable
             return new TrainingSession(task, trainerOptions, device, tokenizer, recipe);
         }
 
-        private Dictionary<string, double> LearningRates(bool pretrainedMBart)
+        private Dictionary<string, double> LearningRates()
         {
-            double encoder = options.LrEncoder;
-            double decoder = options.LrDecoder ?? (pretrainedMBart ? DefaultPretrainedDecoderLearningRate : encoder);
+            double encoder = options.LrEncoder ?? ModelPresets.EncoderLearningRate(_preset);
+            double decoder = options.LrDecoder ?? DefaultDecoderLearningRate(encoder);
             return new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 [SignTranslationModel.EncoderGroup] = encoder,
                 [SignTranslationModel.TextEncoderGroup] = decoder,
                 [SignTranslationModel.DecoderGroup] = decoder,
             };
+        }
+
+        /// The decoder's rate when none is given, by where the decoder comes from: the recipe's 5e-6 for pretrained
+        /// mBART weights (a Hugging Face folder, an imported mbart checkpoint, or a text-phase checkpoint trained from
+        /// them), the rate an slt checkpoint was trained with when continuing it, else the encoder's rate (a decoder
+        /// trained from scratch, or by our own text phase, must keep learning).
+        private double DefaultDecoderLearningRate(double encoder)
+        {
+            if (_init is { Phase: CheckpointPhase.Slt } && TrainingRecipe.Load(options.Init!) is { } previous
+                && previous.LearningRates.TryGetValue(SignTranslationModel.DecoderGroup, out double continued))
+                return continued;
+            return _mbartSource is not null && MBartPretrainedWeights.AreFromPretrainedMBart(_mbartSource)
+                ? DefaultPretrainedDecoderLearningRate
+                : encoder;
         }
 
         private TrainingRecipe Recipe(int maxFrames, int? maxNewTokens, int? beams) => new()
@@ -324,7 +338,7 @@ public sealed class TrainingSession : IDisposable
             Seed = options.Seed,
             BatchSize = options.BatchSize,
             Accumulate = options.Accumulate,
-            LearningRates = LearningRates(_mbartSource is not null || _init is { Phase: CheckpointPhase.Slt }),
+            LearningRates = LearningRates(),
             Data = Path.GetFullPath(DataDir),
             Init = options.Init is null ? null : Path.GetFullPath(options.Init),
             MBart = _mbartSource is null ? null : Path.GetFullPath(_mbartSource),

@@ -75,11 +75,11 @@ public sealed record RunSpec
     public int Accumulate { get; set; } = 1;
 
     [SpecField("Peak learning rate of the visual encoder, adapter and heads (text phase: the mBART encoder).", HelpName = "X", Label = "Learning rate: visual encoder",
-        Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
-    public double LrEncoder { get; set; } = 1e-4;
+        EmptyMeans = "the preset's: 1e-3 for tiny and small, 1e-4 for base", Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
+    public double? LrEncoder { get; set; }
 
     [SpecField("Peak learning rate of the mBART decoder (and the unfrozen mBART encoder in slt).", HelpName = "Y", Label = "Learning rate: mBART decoder",
-        EmptyMeans = "5e-6 with pretrained mBART weights, else the encoder's rate", Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
+        EmptyMeans = "5e-6 for pretrained mBART weights (mbart-large-cc25), the encoder's rate for a decoder from scratch or from a text-phase run of ours", Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
     public double? LrDecoder { get; set; }
 
     [SpecField("Linear warmup steps before the cosine decay.", HelpName = "N", EmptyMeans = "5 % of the run", Min = 0)]

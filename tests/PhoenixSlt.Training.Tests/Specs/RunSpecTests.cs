@@ -73,7 +73,7 @@ public sealed class RunSpecTests
 
         Assert.True(problems.IsValid);
         Assert.Equal(new RunSpec(), spec);
-        Assert.Equal((8, 1e-4, "tiny"), (spec.BatchSize, spec.LrEncoder, spec.Preset));
+        Assert.Equal((8, (double?)null, "tiny"), (spec.BatchSize, spec.LrEncoder, spec.Preset));
     }
 
     [Fact]
@@ -100,13 +100,13 @@ public sealed class RunSpecTests
     [Theory]
     [InlineData("batch_size", "0", "batch_size 0 is out of range; allowed: a whole number from 1 to 4096.")]
     [InlineData("batch_size", "4097", "batch_size 4097 is out of range; allowed: a whole number from 1 to 4096.")]
-    [InlineData("lr_encoder", "0", "lr_encoder 0 is out of range; allowed: a number above 0 and at most 1.")]
-    [InlineData("lr_decoder", "1.5", "lr_decoder 1.5 is out of range; allowed: a number above 0 and at most 1, or empty for 5e-6 with pretrained mBART weights, else the encoder's rate.")]
+    [InlineData("lr_encoder", "0", "lr_encoder 0 is out of range; allowed: a number above 0 and at most 1, or empty for the preset's: 1e-3 for tiny and small, 1e-4 for base.")]
+    [InlineData("lr_decoder", "1.5", "lr_decoder 1.5 is out of range; allowed: a number above 0 and at most 1, or empty for 5e-6 for pretrained mBART weights (mbart-large-cc25), the encoder's rate for a decoder from scratch or from a text-phase run of ours.")]
     [InlineData("label_smoothing", "1", "label_smoothing 1 is out of range; allowed: a number from 0 and below 1, or empty for the preset's (0.1).")]
     [InlineData("patience", "0", "patience 0 is out of range; allowed: a whole number of at least 1, or empty for never stop early.")]
     [InlineData("warmup_steps", "-1", "warmup_steps -1 is out of range; allowed: a whole number of at least 0, or empty for 5 % of the run.")]
     [InlineData("amp", "fp32", "amp 'fp32' is not allowed; allowed: none, bf16, fp16.")]
-    [InlineData("preset", "huge", "preset 'huge' is not allowed; allowed: tiny, base.")]
+    [InlineData("preset", "huge", "preset 'huge' is not allowed; allowed: tiny, small, base.")]
     [InlineData("phase", "gloss", "phase 'gloss' is not allowed; allowed: text, vlp, slt, pipeline.")]
     [InlineData("device", "gpu", "device 'gpu' is not a device; allowed: cpu, cuda or cuda:N (N = 0, 1, …).")]
     public void Validate_OneBadValue_NamesTheFieldTheValueAndWhatIsAllowed(string name, string text, string expected)
