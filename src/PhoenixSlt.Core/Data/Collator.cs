@@ -15,7 +15,8 @@ public sealed record CollatorOptions(int? MaxFrames = null, int? MaxSiglipFrames
 public sealed class PhoenixBatch : IDisposable
 {
     internal PhoenixBatch(Tensor keypoints, Tensor keypointMask, Tensor siglip, Tensor siglipMask,
-        int[] keypointLengths, int[] siglipLengths, IReadOnlyList<string> names, IReadOnlyList<string> translations)
+        int[] keypointLengths, int[] siglipLengths, IReadOnlyList<string> names, IReadOnlyList<string> translations,
+        IReadOnlyList<string>? glosses = null)
     {
         Keypoints = keypoints;
         KeypointMask = keypointMask;
@@ -25,6 +26,7 @@ public sealed class PhoenixBatch : IDisposable
         SiglipLengths = siglipLengths;
         Names = names;
         Translations = translations;
+        Glosses = glosses ?? [.. names.Select(_ => "")];
     }
 
     /// (B, T, 225) float32, zero-padded after each sample's length.
@@ -46,12 +48,15 @@ public sealed class PhoenixBatch : IDisposable
     public IReadOnlyList<string> Names { get; }
     public IReadOnlyList<string> Translations { get; }
 
+    /// The clips' glosses (space-separated; "" when the corpus has none).
+    public IReadOnlyList<string> Glosses { get; }
+
     public int Size => Names.Count;
 
     /// A copy of the batch on another device (this batch stays valid and must still be disposed).
     public PhoenixBatch To(Device device)
         => new(Keypoints.to(device), KeypointMask.to(device), Siglip.to(device), SiglipMask.to(device),
-            KeypointLengths, SiglipLengths, Names, Translations);
+            KeypointLengths, SiglipLengths, Names, Translations, Glosses);
 
     public void Dispose()
     {
@@ -79,7 +84,7 @@ public sealed class Collator(CollatorOptions? options = null)
         var (keypoints, keypointMask, keypointLengths) = Pad(samples.Select(s => s.Keypoints).ToList(), FeatureSpec.KeypointDim, Options.KeypointCap, "keypoints");
         var (siglip, siglipMask, siglipLengths) = Pad(samples.Select(s => s.Siglip).ToList(), FeatureSpec.SiglipDim, Options.SiglipCap, "SigLIP");
         var batch = new PhoenixBatch(keypoints, keypointMask, siglip, siglipMask, keypointLengths, siglipLengths,
-            samples.Select(s => s.Name).ToArray(), samples.Select(s => s.Translation).ToArray());
+            samples.Select(s => s.Name).ToArray(), samples.Select(s => s.Translation).ToArray(), samples.Select(s => s.Orth).ToArray());
         if (device is null || device.type == DeviceType.CPU)
             return batch;
         using (batch)

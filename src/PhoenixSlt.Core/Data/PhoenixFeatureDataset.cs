@@ -33,7 +33,7 @@ public sealed class PhoenixFeatureDataset
         NpyArray keypoints = Store.LoadKeypoints(Split, sample.Name);
         if (NormalizeKeypoints)
             keypoints = KeypointNormalizer.Normalize(keypoints).ToArray();
-        return new FeatureSample(sample.Name, sample.Translation, keypoints, Store.LoadSiglip(Split, sample.Name));
+        return new FeatureSample(sample.Name, sample.Translation, keypoints, Store.LoadSiglip(Split, sample.Name), sample.Orth);
     }
 
     public IReadOnlyList<FeatureSample> Get(IEnumerable<int> indices) => indices.Select(Get).ToArray();

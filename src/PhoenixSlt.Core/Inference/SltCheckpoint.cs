@@ -12,7 +12,8 @@ namespace PhoenixSlt.Core.Inference;
 /// translate` and `evaluate` and the portal load checkpoints through it. Dispose to free the model.
 public sealed class SltCheckpoint : IDisposable
 {
-    private SltCheckpoint(string folder, CheckpointMetadata metadata, SignTranslationModel model, ISltTokenizer tokenizer, TrainingRecipe? recipe)
+    private SltCheckpoint(string folder, CheckpointMetadata metadata, SignTranslationModel model, ISltTokenizer tokenizer, TrainingRecipe? recipe,
+        GlossVocabulary? glosses)
     {
         Folder = folder;
         Metadata = metadata;
@@ -20,7 +21,7 @@ public sealed class SltCheckpoint : IDisposable
         Tokenizer = tokenizer;
         Recipe = recipe;
         Limits = SltDecodingLimits.From(recipe, model.Config.MBart);
-        Translator = new SltTranslator(model, tokenizer);
+        Translator = new SltTranslator(model, tokenizer, glosses);
     }
 
     public string Folder { get; }
@@ -56,6 +57,9 @@ public sealed class SltCheckpoint : IDisposable
         if (tokenizer.VocabSize > config.MBart.VocabSize)
             throw new CheckpointFormatException(folder, $"the tokenizer has {tokenizer.VocabSize} ids but the model only {config.MBart.VocabSize}; the folder mixes files of different runs");
         var recipe = TrainingRecipe.Load(folder);
+        var glosses = GlossVocabulary.Load(folder);
+        if (glosses is not null && glosses.Size != config.GlossVocabSize)
+            throw new CheckpointFormatException(folder, $"{GlossVocabulary.FileName} has {glosses.Size} classes but the model's gloss head {config.GlossVocabSize}; the folder mixes files of different runs");
         var model = new SignTranslationModel(config);
         try
         {
@@ -63,7 +67,7 @@ public sealed class SltCheckpoint : IDisposable
             if (device is not null && device.type != DeviceType.CPU)
                 model.to(device);
             model.eval();
-            return new SltCheckpoint(folder, metadata, model, tokenizer, recipe);
+            return new SltCheckpoint(folder, metadata, model, tokenizer, recipe, glosses);
         }
         catch
         {

@@ -12,14 +12,32 @@ namespace PhoenixSlt.Core.Inference;
 /// validation and the portal's translation service.
 public sealed class SltTranslator
 {
-    public SltTranslator(SignTranslationModel model, ISltTokenizer tokenizer)
+    /// <paramref name="glosses"/>: the gloss vocabulary of the model's gloss head (null when it has none).
+    public SltTranslator(SignTranslationModel model, ISltTokenizer tokenizer, GlossVocabulary? glosses = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        if (glosses is not null && glosses.Size != model.Config.GlossVocabSize)
+            throw new ArgumentException($"the gloss vocabulary has {glosses.Size} classes but the model's gloss head {model.Config.GlossVocabSize}", nameof(glosses));
+        Glosses = model.GlossHead is null ? null : glosses;
     }
 
     public SignTranslationModel Model { get; }
     public ISltTokenizer Tokenizer { get; }
+
+    /// The gloss vocabulary when the model recognises glosses, else null.
+    public GlossVocabulary? Glosses { get; }
+
+    /// The glosses recognised in each clip of a collated batch (space-separated), or null when the model has no
+    /// gloss head (or no vocabulary to name its classes).
+    public IReadOnlyList<string>? RecognizeGlosses(PhoenixBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Glosses is null)
+            return null;
+        using var scope = NewDisposeScope();
+        return Model.RecognizeGlosses(VisualInputs.From(batch))!.Select(ids => Glosses.Decode(ids)).ToList();
+    }
 
     /// Generation settings: the target language code starts decoding (mBART), forced EOS at the maximum length
     /// (<paramref name="maxNewTokens"/>, at most the decoder's positions less the start token). 1 beam = greedy search.

@@ -19,6 +19,9 @@ public static class MetricNames
     /// sacrebleu 2.6.0 corpus BLEU (13a, exp smoothing) — the BLEU GFSLT-VLP reports.
     public const string SacreBleu = "sacrebleu";
 
+    /// Gloss word error rate (%) of the gloss CTC head on the validation split (lower is better).
+    public const string GlossWer = "gloss_wer";
+
     /// In-batch retrieval accuracy of the vlp phase: video → text and text → video.
     public const string VisualToTextTop1 = "v2t_top1";
     public const string TextToVisualTop1 = "t2v_top1";

@@ -36,12 +36,14 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
     public const string FusionEncoderPrefix = "fusion_encoder.";
 
     private const string AdapterPrefix = "adapter.";
+    private const string GlossHeadPrefix = "gloss_head.";
     private const string MBartEncoderPrefix = "mbart.model.encoder.";
     private const string SharedEmbeddingAlias = "embed_tokens.weight";
 
     private readonly SqueezeformerFusionEncoder fusion_encoder;
     private readonly VisualAdapter adapter;
     private readonly MBartForConditionalGeneration mbart;
+    private readonly GlossCtcHead? gloss_head;
 
     /// A model with random weights, or around <paramref name="pretrainedMBart"/> (which it then owns; its config
     /// replaces <see cref="SltModelConfig.MBart"/>).
@@ -55,6 +57,7 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
         fusion_encoder = new SqueezeformerFusionEncoder(config.FusionEncoder);
         adapter = new VisualAdapter(config.FusionEncoder.DModel, config.MBart.DModel, config.AdapterDropout);
         mbart = pretrainedMBart ?? new MBartForConditionalGeneration(config.MBart);
+        gloss_head = config.GlossVocabSize > 0 ? new GlossCtcHead(config.FusionEncoder.DModel, config.GlossVocabSize) : null;
         RegisterComponents();
         ApplyFreezeFlags();
         train();
@@ -68,6 +71,9 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
     public VisualAdapter Adapter => adapter;
 
     public MBartForConditionalGeneration MBart => mbart;
+
+    /// The gloss CTC head on the fusion encoder, or null (<see cref="SltModelConfig.GlossVocabSize"/> 0).
+    public GlossCtcHead? GlossHead => gloss_head;
 
     /// Builds the model around the Hugging Face mBART folder <paramref name="mbartFolder"/>.
     public static SignTranslationModel FromPretrainedMBart(SltModelConfig config, string mbartFolder)
@@ -144,17 +150,27 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
     /// (B, T, d_model) and the frame mask (B, T) int64 (1 = real).
     public (Tensor Embeds, Tensor Mask) EncodeVisual(VisualInputs visual)
     {
+        using var scope = NewDisposeScope();
+        var (fused, embeds, mask) = EncodeVisualWithStates(visual);
+        fused.Dispose();
+        return (embeds.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
+    }
+
+    /// <see cref="EncodeVisual"/> that also returns the fusion encoder's output (the gloss head reads it).
+    private (FusionEncoderOutput Fused, Tensor Embeds, Tensor Mask) EncodeVisualWithStates(VisualInputs visual)
+    {
         ArgumentNullException.ThrowIfNull(visual);
         long frames = visual.Keypoints.shape[1];
         if (frames > Config.MBart.MaxPositionEmbeddings)
             throw new ArgumentException($"{frames} keypoint frames exceed the {Config.MBart.MaxPositionEmbeddings} positions of the mBART encoder; cap the frames (MAX_FRAMES) at {Config.MBart.MaxPositionEmbeddings} or fewer", nameof(visual));
-        using var scope = NewDisposeScope();
-        using FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
+        FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
         Tensor embeds = adapter.forward(fused.Hidden, fused.Mask);                                   // (B, T, D) -> (B, T, d_model)
         Tensor mask = fused.Mask.to(ScalarType.Int64);                                               // (B, T)
-        return (embeds.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
+        return (fused, embeds, mask);
     }
 
+    /// Label-smoothed cross-entropy of the labels, plus <see cref="SltModelConfig.GlossCtcWeight"/> × the gloss CTC
+    /// loss when the model has a gloss head and the inputs carry gloss targets.
     public override SltOutput forward(SltInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -163,7 +179,7 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
         CheckTokens(inputs.Labels, inputs.Visual.BatchSize, "labels");
         CheckTokens(inputs.DecoderInputIds, inputs.Visual.BatchSize, "decoder input ids");
         using var scope = NewDisposeScope();
-        var (embeds, mask) = EncodeVisual(inputs.Visual);                                            // (B, T, d), (B, T)
+        var (fused, embeds, mask) = EncodeVisualWithStates(inputs.Visual);                           // (B, T, D), (B, T, d), (B, T)
         Tensor decoderInputIds = inputs.DecoderInputIds
             ?? MBartLoss.ShiftTokensRight(inputs.Labels!, Config.MBart.PadTokenId);                // (B, L)
         var output = mbart.call(new MBartInputs { InputsEmbeds = embeds, AttentionMask = mask, DecoderInputIds = decoderInputIds });
@@ -171,11 +187,32 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
         Tensor? loss = inputs.Labels is null
             ? null
             : MBartLoss.LabelSmoothedCrossEntropy(logits, inputs.Labels, Config.MBart.PadTokenId, Config.LabelSmoothing);
+        Tensor? glossLoss = null;
+        if (gloss_head is not null && inputs.GlossTargets is not null && inputs.GlossLengths is not null)
+        {
+            Tensor logProbs = gloss_head.forward(fused.Hidden);                                     // (B, T, C)
+            glossLoss = GlossCtcHead.Loss(logProbs, mask.sum(1), inputs.GlossTargets, inputs.GlossLengths);
+            loss = loss is null ? glossLoss * Config.GlossCtcWeight : loss + glossLoss * Config.GlossCtcWeight;
+        }
         return new SltOutput(
             logits.MoveToOuterDisposeScope(),
             loss?.MoveToOuterDisposeScope(),
             output.Encoder.LastHiddenState.MoveToOuterDisposeScope(),
-            mask.MoveToOuterDisposeScope());
+            mask.MoveToOuterDisposeScope(),
+            glossLoss?.MoveToOuterDisposeScope());
+    }
+
+    /// The glosses the gloss head recognises in each clip (class ids, greedy CTC), or null without a head.
+    /// Computed without gradients.
+    public int[][]? RecognizeGlosses(VisualInputs visual)
+    {
+        ArgumentNullException.ThrowIfNull(visual);
+        if (gloss_head is null)
+            return null;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (fused, _, mask) = EncodeVisualWithStates(visual);
+        return GlossCtcHead.GreedyDecode(gloss_head.forward(fused.Hidden), mask.sum(1));            // (B, T, C), (B)
     }
 
     /// Generator inputs for the clips: the adapter outputs as inputs_embeds with the frame mask, computed without
@@ -242,7 +279,8 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
     public static string GroupOf(string parameterName)
     {
         ArgumentNullException.ThrowIfNull(parameterName);
-        if (parameterName.StartsWith(FusionEncoderPrefix, StringComparison.Ordinal) || parameterName.StartsWith(AdapterPrefix, StringComparison.Ordinal))
+        if (parameterName.StartsWith(FusionEncoderPrefix, StringComparison.Ordinal) || parameterName.StartsWith(AdapterPrefix, StringComparison.Ordinal)
+            || parameterName.StartsWith(GlossHeadPrefix, StringComparison.Ordinal))
             return EncoderGroup;
         if (parameterName.StartsWith(MBartEncoderPrefix, StringComparison.Ordinal) && parameterName != MBartEncoderPrefix + SharedEmbeddingAlias)
             return TextEncoderGroup;

@@ -9,8 +9,32 @@ namespace PhoenixSlt.Core.Modules;
 /// <see cref="ISltTokenizer.EncodeBatch"/> builds them); null for inference.</param>
 /// <param name="DecoderInputIds">(B, L) int64; null = transformers' shift_tokens_right(labels)
 /// ("lang text &lt;/s&gt;").</param>
-public sealed record SltInputs(VisualInputs Visual, Tensor? Labels = null, Tensor? DecoderInputIds = null)
+/// <param name="GlossTargets">(B, S) int64 gloss ids (<see cref="GlossVocabulary"/>), padded with the blank; with
+/// <paramref name="GlossLengths"/> (B) int64 they add the gloss CTC loss of a model with a gloss head.</param>
+public sealed record SltInputs(VisualInputs Visual, Tensor? Labels = null, Tensor? DecoderInputIds = null,
+    Tensor? GlossTargets = null, Tensor? GlossLengths = null)
 {
+    /// <see cref="From(PhoenixBatch, ISltTokenizer, int?)"/> with the batch's glosses encoded by
+    /// <paramref name="glosses"/> as CTC targets (none when null).
+    public static SltInputs From(PhoenixBatch batch, ISltTokenizer tokenizer, int? maxLabelLength, GlossVocabulary? glosses)
+    {
+        var inputs = From(batch, tokenizer, maxLabelLength);
+        if (glosses is null)
+            return inputs;
+        int[][] ids = [.. batch.Glosses.Select(glosses.Encode)];
+        int width = Math.Max(1, ids.Max(g => g.Length));
+        long[] padded = new long[ids.Length * width];                                                 // blank-padded (B, S)
+        for (int b = 0; b < ids.Length; b++)
+            for (int s = 0; s < ids[b].Length; s++)
+                padded[b * width + s] = ids[b][s];
+        var device = batch.Keypoints.device;
+        return inputs with
+        {
+            GlossTargets = tensor(padded, [ids.Length, width], ScalarType.Int64, device),
+            GlossLengths = tensor(ids.Select(g => (long)g.Length).ToArray(), ScalarType.Int64, device),
+        };
+    }
+
     /// A collated batch with its translations encoded by <paramref name="tokenizer"/> as labels (on the batch's device).
     public static SltInputs From(PhoenixBatch batch, ISltTokenizer tokenizer, int? maxLabelLength = null)
     {

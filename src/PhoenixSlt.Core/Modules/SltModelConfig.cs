@@ -23,6 +23,14 @@ public sealed record SltModelConfig
     [JsonPropertyName("label_smoothing")]
     public double LabelSmoothing { get; init; } = 0.2;
 
+    /// Classes of the gloss CTC head on the fusion encoder (the gloss vocabulary with its blank); 0 = no head.
+    [JsonPropertyName("gloss_vocab_size")]
+    public int GlossVocabSize { get; init; }
+
+    /// Weight of the gloss CTC loss added to the translation loss (used when <see cref="GlossVocabSize"/> &gt; 0).
+    [JsonPropertyName("gloss_ctc_weight")]
+    public double GlossCtcWeight { get; init; }
+
     /// Keep the mBART encoder fixed (no gradients, eval mode); the shared token embedding belongs to the decoder.
     [JsonPropertyName("freeze_text_encoder")]
     public bool FreezeTextEncoder { get; init; } = true;
@@ -75,6 +83,10 @@ public sealed record SltModelConfig
         MBart.Validate("SLT config mbart");
         ModelConfigErrors.RequireProbability(config, "adapter_dropout", AdapterDropout);
         ModelConfigErrors.RequireProbability(config, "label_smoothing", LabelSmoothing);
+        if (GlossVocabSize is < 0 or 1)
+            throw ModelConfigErrors.Invalid(config, "gloss_vocab_size", GlossVocabSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 (no gloss head) or at least 2 (the blank and one gloss)");
+        if (!(GlossCtcWeight >= 0) || !double.IsFinite(GlossCtcWeight))
+            throw ModelConfigErrors.Invalid(config, "gloss_ctc_weight", GlossCtcWeight.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 or more");
         return this;
     }
 }

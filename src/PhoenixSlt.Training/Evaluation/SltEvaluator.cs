@@ -55,6 +55,7 @@ public sealed class SltEvaluator
             var lengths = data.FrameCounts();
             var batches = new LengthBucketBatchSampler(lengths, options.BatchSize, shuffle: false).Batches(0, mine);
             var decoded = new List<IndexedTranslation>(mine.Length);
+            var recognised = new List<IndexedTranslation>();
             double lossSum = 0;
             long lossSamples = 0;
             foreach (int[] indices in batches)
@@ -72,6 +73,8 @@ public sealed class SltEvaluator
                 var hypotheses = _translator.Translate(batch, config);
                 for (int b = 0; b < indices.Length; b++)
                     decoded.Add(new IndexedTranslation(indices[b], hypotheses[b]));
+                if (_translator.RecognizeGlosses(batch) is { } glosses)
+                    recognised.AddRange(indices.Select((index, b) => new IndexedTranslation(index, glosses[b])));
             }
 
             var all = group.AllGatherObject(decoded, cancellationToken: cancellationToken).SelectMany(d => d).ToList();
@@ -89,6 +92,13 @@ public sealed class SltEvaluator
                 double totalLoss = group.WorldSize > 1 ? group.AllReduceScalar(lossSum, cancellationToken: cancellationToken) : lossSum;
                 double totalSamples = group.WorldSize > 1 ? group.AllReduceScalar(lossSamples, cancellationToken: cancellationToken) : lossSamples;
                 metrics[MetricNames.ValLoss] = totalLoss / totalSamples;
+            }
+            if (_translator.Glosses is not null)
+            {
+                var glossesOf = new string[data.Count];
+                foreach (var t in group.AllGatherObject(recognised, cancellationToken: cancellationToken).SelectMany(d => d))
+                    glossesOf[t.Index] = t.Hypothesis;
+                metrics[MetricNames.GlossWer] = WordErrorRate.Corpus(glossesOf, [.. data.Samples.Select(s => s.Orth)]);
             }
             return new SltEvaluation(data.Samples.Select(s => s.Name).ToList(), references, hypothesisOf, metrics);
         }

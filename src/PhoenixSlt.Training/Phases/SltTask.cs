@@ -28,14 +28,18 @@ public sealed class SltTask : VisualTask<SignTranslationModel>
     private readonly SltTaskOptions _options;
     private readonly SltEvaluator _evaluator;
 
+    /// <paramref name="glosses"/>: the vocabulary of the model's gloss CTC head (null without one).
     public SltTask(SignTranslationModel model, ISltTokenizer tokenizer, PhoenixFeatureDataset train, PhoenixFeatureDataset validation,
-        SltTaskOptions options, Device device, TrainingRecipe recipe, JsonElement config)
+        SltTaskOptions options, Device device, TrainingRecipe recipe, JsonElement config, GlossVocabulary? glosses = null)
         : base(model, tokenizer, train, validation, (options ?? throw new ArgumentNullException(nameof(options))).BatchSize,
             options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config)
     {
         _options = options;
-        _evaluator = new SltEvaluator(new SltTranslator(model, tokenizer), Collator, device);
+        _glosses = model.GlossHead is null ? null : glosses ?? throw new ArgumentException("a model with a gloss head needs its gloss vocabulary", nameof(glosses));
+        _evaluator = new SltEvaluator(new SltTranslator(model, tokenizer, _glosses), Collator, device);
     }
+
+    private readonly GlossVocabulary? _glosses;
 
     public override TrainingPhase Phase => TrainingPhase.Slt;
 
@@ -52,7 +56,13 @@ public sealed class SltTask : VisualTask<SignTranslationModel>
     }
 
     protected override Tensor Loss(PhoenixBatch batch)
-        => TypedModel.call(SltInputs.From(batch, Tokenizer, TypedModel.MaxDecoderPositions)).Loss!;
+        => TypedModel.call(SltInputs.From(batch, Tokenizer, TypedModel.MaxDecoderPositions, _glosses)).Loss!;
+
+    protected override void WriteExtraFiles(string folder)
+    {
+        base.WriteExtraFiles(folder);
+        _glosses?.Save(folder);
+    }
 
     protected override CheckpointMetadata Metadata(CheckpointRequest request) => request.Metadata(CheckpointPhase.Slt, TypedModel.Config);
 }

@@ -209,9 +209,11 @@ public sealed class TrainingSession : IDisposable
         private TrainingSession BuildSlt(PhoenixFeatureDataset train, PhoenixFeatureDataset validation, ISltTokenizer tokenizer)
         {
             SignTranslationModel model;
+            GlossVocabulary? glosses;
             bool pretrained = _mbartSource is not null;
             if (_init is { Phase: CheckpointPhase.Slt })
             {
+                glosses = GlossVocabulary.Load(options.Init!);
                 model = new SignTranslationModel(_init.ReadModelConfig<SltModelConfig>());
                 Guard(model, () => ModelWeights.Load(model, options.Init!));
                 pretrained = true;
@@ -225,10 +227,13 @@ public sealed class TrainingSession : IDisposable
                     ? MBartConfig.FromFile(Path.Combine(_mbartSource!, MBartPretrained.ConfigFileName))
                     : WithDropout(ModelPresets.ScratchMBart(_preset, tokenizer.VocabSize));
                 var config = ModelPresets.Slt(_preset, mbart, freezeTextEncoder: pretrained) with { FusionEncoder = fusion };
+                glosses = GlossSupervision(train);
                 config = config with
                 {
                     LabelSmoothing = options.LabelSmoothing ?? config.LabelSmoothing,
                     AdapterDropout = options.Dropout ?? config.AdapterDropout,
+                    GlossVocabSize = glosses?.Size ?? 0,
+                    GlossCtcWeight = options.GlossCtcWeight,
                 };
                 model = pretrained ? SignTranslationModel.FromPretrainedMBart(config, _mbartSource!) : new SignTranslationModel(config);
                 if (_init is { Phase: CheckpointPhase.Vlp })
@@ -245,9 +250,21 @@ public sealed class TrainingSession : IDisposable
                 var evaluation = new SltEvaluationOptions(options.Beams, options.EvalBatchSize ?? options.BatchSize, maxNewTokens, options.SamplesToShow);
                 var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed, options.LoaderWorkers);
                 var config = Describe(recipe, model.Config, tokenizer);
-                var task = new SltTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config);
+                var task = new SltTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config, glosses);
                 return Session(task, tokenizer, recipe);
             });
+        }
+
+        /// The gloss vocabulary of the training split when gloss_ctc_weight asks for gloss supervision, else null.
+        private GlossVocabulary? GlossSupervision(PhoenixFeatureDataset train)
+        {
+            if (options.GlossCtcWeight <= 0)
+                return null;
+            var glosses = GlossVocabulary.Build(train.Samples.Select(s => s.Orth));
+            if (glosses.Size <= 2)
+                throw new TrainingConfigurationException(
+                    $"gloss_ctc_weight {options.GlossCtcWeight} needs the glosses of the training clips, but the orth column of {DataDir}'s train split is empty; use a corpus with glosses or leave gloss_ctc_weight at 0");
+            return glosses;
         }
 
         private static void InitializeFromVlp(SignTranslationModel model, string folder)

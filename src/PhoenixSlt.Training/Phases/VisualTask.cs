@@ -71,7 +71,7 @@ public abstract class VisualTask<TModel> : ITrainingTask where TModel : nn.Modul
         return new CheckpointContent(Metadata(request), ModelWeights.ForSaving(TypedModel))
         {
             Tokenizer = Tokenizer,
-            WriteExtraFiles = _recipe.Save,
+            WriteExtraFiles = WriteExtraFiles,
         };
     }
 
@@ -81,6 +81,9 @@ public abstract class VisualTask<TModel> : ITrainingTask where TModel : nn.Modul
         TypedModel.Dispose();
         GC.SuppressFinalize(this);
     }
+
+    /// Files written into each checkpoint folder besides the weights and the tokenizer: training.json.
+    protected virtual void WriteExtraFiles(string folder) => _recipe.Save(folder);
 
     /// The mean loss of a collated micro-batch already on <see cref="Device"/> (with its autograd graph).
     protected abstract Tensor Loss(PhoenixBatch batch);

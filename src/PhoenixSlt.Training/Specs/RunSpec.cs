@@ -100,6 +100,10 @@ public sealed record RunSpec
     [SpecField("Dropout of the fusion encoder, adapter/heads and a scratch mBART.", HelpName = "X", EmptyMeans = "the preset's", Min = 0, Max = 1, MaxExclusive = true)]
     public double? Dropout { get; set; }
 
+    [SpecField("Weight of the gloss CTC loss on the fusion encoder in the slt phase (gloss supervision; needs the corpus' orth column, and reports gloss WER); 0 = gloss-free.",
+        HelpName = "W", Min = 0, Max = 100, Section = "Optimisation")]
+    public double GlossCtcWeight { get; set; }
+
     [SpecField("Seed of initialisation, shuffling and dropout.", HelpName = "S", Section = "Optimisation")]
     public int Seed { get; set; } = 42;
 
