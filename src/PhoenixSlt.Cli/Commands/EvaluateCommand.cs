@@ -115,12 +115,15 @@ public static class EvaluateCommand
         text.Append($"ROUGE-L    {F(MetricNames.RougeL)}\n");
         text.Append($"chrF       {F(MetricNames.Chrf)}\n");
         text.Append(CultureInfo.InvariantCulture, $"val loss   {(m.TryGetValue(MetricNames.ValLoss, out double loss) ? loss.ToString("F4", CultureInfo.InvariantCulture) : "-")}");
+        if (m.ContainsKey(MetricNames.GlossWer))
+            text.Append($"\ngloss WER  {F(MetricNames.GlossWer)}");
         if (request.HypothesesFile is not null)
             text.Append("\nhypotheses: ").Append(Path.GetFullPath(request.HypothesesFile));
         return text.ToString();
     }
 
-    /// {"checkpoint","split","clips","num_beams","bleu1".."bleu4","sacrebleu","rouge_l","chrf","val_loss","hypotheses_file"}
+    /// {"checkpoint","split","clips","num_beams","bleu1".."bleu4","sacrebleu","rouge_l","chrf","val_loss","gloss_wer","hypotheses_file"}
+    /// (gloss_wer is null for a checkpoint without a gloss head)
     public static string FormatJson(Request request, SltEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -132,7 +135,7 @@ public static class EvaluateCommand
             ["clips"] = evaluation.Hypotheses.Count,
             ["num_beams"] = request.Beams,
         };
-        foreach (string name in new[] { MetricNames.Bleu1, MetricNames.Bleu2, MetricNames.Bleu3, MetricNames.Bleu4, MetricNames.SacreBleu, MetricNames.RougeL, MetricNames.Chrf, MetricNames.ValLoss })
+        foreach (string name in new[] { MetricNames.Bleu1, MetricNames.Bleu2, MetricNames.Bleu3, MetricNames.Bleu4, MetricNames.SacreBleu, MetricNames.RougeL, MetricNames.Chrf, MetricNames.ValLoss, MetricNames.GlossWer })
             body[name] = evaluation.Metrics.TryGetValue(name, out double v) && double.IsFinite(v) ? v : null;
         body["hypotheses_file"] = request.HypothesesFile is null ? null : Path.GetFullPath(request.HypothesesFile);
         return JsonSerializer.Serialize(body);

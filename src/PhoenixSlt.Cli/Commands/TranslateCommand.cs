@@ -49,7 +49,15 @@ public static class TranslateCommand
             var clip = ClipReader.Read(request.Keypoints, request.Siglip);
             using var checkpoint = SltCheckpoint.Load(request.Checkpoint, device.ToDevice());
             string translation = checkpoint.Translate([clip], request.Beams)[0];
-            output.WriteLine(request.Json ? JsonSerializer.Serialize(new Dictionary<string, string> { ["translation"] = translation }) : translation);
+            string? glosses = checkpoint.RecognizeGlosses([clip])?[0];
+            if (request.Json)
+                output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string?> { ["translation"] = translation, ["glosses"] = glosses }));
+            else
+            {
+                output.WriteLine(translation);
+                if (glosses is not null)
+                    output.WriteLine($"glosses: {glosses}");
+            }
             return ExitOk;
         }
         catch (Exception e) when (e is TrainingConfigurationException or PhoenixDataException or CheckpointFormatException

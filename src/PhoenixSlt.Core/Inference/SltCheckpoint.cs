@@ -88,6 +88,17 @@ public sealed class SltCheckpoint : IDisposable
         return Translate(batch, numBeams);
     }
 
+    /// The glosses the checkpoint's gloss head recognises in each clip (space-separated), or null when it has none.
+    public IReadOnlyList<string>? RecognizeGlosses(IReadOnlyList<FeatureSample> clips)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        if (clips.Count == 0 || Translator.Glosses is null)
+            return Translator.Glosses is null ? null : [];
+        using var scope = NewDisposeScope();
+        using var batch = Collator().Collate(clips, Model.Device);
+        return Translator.RecognizeGlosses(batch);
+    }
+
     /// Translates a batch collated by <see cref="Collator"/> with at most <see cref="MaxNewTokens"/> tokens per clip.
     public IReadOnlyList<string> Translate(PhoenixBatch batch, int numBeams) => Translator.Translate(batch, numBeams, MaxNewTokens);
 
