@@ -22,7 +22,7 @@ public static class TranslateCommand
         var kpts = new Option<string>("--kpts") { Description = "Keypoints .npy, shape (T, 75, 3) or (T, 225).", HelpName = "A.npy", Required = true };
         var siglip = new Option<string>("--siglip") { Description = "SigLIP features .npy, shape (T', 768).", HelpName = "B.npy", Required = true };
         var beams = new Option<int>("--beams") { Description = "Beam width (1 = greedy).", HelpName = "K", DefaultValueFactory = _ => 5 };
-        var json = new Option<bool>("--json") { Description = "Print {\"translation\": …} instead of the plain text." };
+        var json = new Option<bool>("--json") { Description = "Print {\"translation\": …, \"glosses\": …} instead of the plain text (glosses: null without a gloss head)." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("translate", "Translate one clip (keypoints + SigLIP features) with an SLT checkpoint.")
         {

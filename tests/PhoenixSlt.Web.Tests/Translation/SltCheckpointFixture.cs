@@ -28,6 +28,8 @@ public sealed class SltCheckpointFixture : IDisposable
         };
         using (var session = TrainingSession.Create(options))
             Checkpoint = session.Run().BestCheckpoint!;
+        using (var session = TrainingSession.Create(options with { Out = Path.Combine(CheckpointRoot, "gloss-run"), MaxSteps = 3, GlossCtcWeight = 1 }))
+            GlossCheckpoint = session.Run().BestCheckpoint!;
         CopyCheckpoint = Path.Combine(CheckpointRoot, "copy");
         Directory.CreateDirectory(CopyCheckpoint);
         foreach (string file in Directory.GetFiles(Checkpoint))
@@ -43,6 +45,9 @@ public sealed class SltCheckpointFixture : IDisposable
     public string CheckpointRoot => Path.Combine(Root, "checkpoints");
     public string Checkpoint { get; }
     public string CopyCheckpoint { get; }
+
+    /// An slt checkpoint with a gloss CTC head (gloss_ctc_weight 1).
+    public string GlossCheckpoint { get; }
 
     /// Every clip of the dataset with its files.
     public IReadOnlyList<ClipFiles> Samples { get; }

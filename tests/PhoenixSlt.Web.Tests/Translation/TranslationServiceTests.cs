@@ -37,6 +37,22 @@ public sealed class TranslationServiceTests(SltCheckpointFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_CheckpointWithAGlossHead_ReturnsItsRecognisedGlossesNextToTheTranslation()
+    {
+        var clips = Clips().Take(3).ToList();
+        IReadOnlyList<string> expected;
+        using (var checkpoint = SltCheckpoint.Load(fixture.GlossCheckpoint))
+            expected = checkpoint.RecognizeGlosses(clips)!;
+        using var service = Service(new TranslationOptions { MaxBatchSize = 8, MaxWaitMs = 100 });
+
+        var withHead = await Task.WhenAll(clips.Select(c => service.Submit(new TranslationRequest(fixture.GlossCheckpoint, 1, c)).Result!));
+        var without = await service.Submit(new TranslationRequest(fixture.Checkpoint, 1, clips[0])).Result!;
+
+        Assert.Equal(expected, withHead.Select(r => r.Glosses));
+        Assert.Null(without.Glosses);
+    }
+
+    [Fact]
     public async Task Submit_DifferentBeams_NeverShareABatchAndEachMatchesItsSingleTranslation()
     {
         var clip = Clips()[0];

@@ -6,9 +6,9 @@ namespace PhoenixSlt.Web.Services.Translation;
 /// <paramref name="Beams"/> (1 = greedy).
 public sealed record TranslationRequest(string CheckpointFolder, int Beams, FeatureSample Clip);
 
-/// A finished translation: the clip name, the hypothesis, the clip's keypoint frames and the time from submission
-/// to completion in milliseconds.
-public sealed record TranslationResult(string Name, string Hypothesis, int Frames, double Ms);
+/// A finished translation: the clip name, the hypothesis, the clip's keypoint frames, the time from submission
+/// to completion in milliseconds, and the glosses recognised by a checkpoint with a gloss head (else null).
+public sealed record TranslationResult(string Name, string Hypothesis, int Frames, double Ms, string? Glosses = null);
 
 /// The answer to a submission: the pending translation, or busy (the queue is full) with the time to wait before
 /// retrying.

@@ -164,15 +164,20 @@ public sealed class TranslationService : IDisposable
             Volatile.Write(ref _loads, _checkpoints.Loads);
             Volatile.Write(ref _evictions, _checkpoints.Evictions);
             IReadOnlyList<string> hypotheses;
+            IReadOnlyList<string>? glosses;
             using (var scope = NewDisposeScope())
             using (no_grad())
-                hypotheses = checkpoint.Translate([.. batch.Select(p => p.Request.Clip)], request.Beams);
+            {
+                FeatureSample[] clips = [.. batch.Select(p => p.Request.Clip)];
+                hypotheses = checkpoint.Translate(clips, request.Beams);
+                glosses = checkpoint.RecognizeGlosses(clips);
+            }
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _decoded, batch.Count);
             if (batch.Count > _largestBatch)
                 Volatile.Write(ref _largestBatch, batch.Count);
             for (int i = 0; i < batch.Count; i++)
-                batch[i].Complete(hypotheses[i]);
+                batch[i].Complete(hypotheses[i], glosses?[i]);
         }
         catch (Exception ex) when (ex is CheckpointFormatException or PhoenixDataException or InvalidGenerationConfigException or IOException or UnauthorizedAccessException)
         {
@@ -242,11 +247,11 @@ public sealed class TranslationService : IDisposable
         public bool SameBatchAs(Pending other)
             => Request.Beams == other.Request.Beams && string.Equals(Request.CheckpointFolder, other.Request.CheckpointFolder, StringComparison.Ordinal);
 
-        public void Complete(string hypothesis)
+        public void Complete(string hypothesis, string? glosses)
         {
             _registration.Dispose();
             _result.TrySetResult(new TranslationResult(Request.Clip.Name, hypothesis, Request.Clip.KeypointFrames,
-                Stopwatch.GetElapsedTime(Submitted).TotalMilliseconds));
+                Stopwatch.GetElapsedTime(Submitted).TotalMilliseconds, glosses));
         }
 
         public void Fail(Exception exception)

@@ -161,7 +161,7 @@ public sealed partial class TranslatePage : IDisposable
         try
         {
             var result = await task;
-            row.Complete(result.Hypothesis, result.Frames, result.Ms);
+            row.Complete(result.Hypothesis, result.Frames, result.Ms, result.Glosses);
         }
         catch (TranslationFailedException ex)
         {

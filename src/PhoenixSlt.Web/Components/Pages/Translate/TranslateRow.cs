@@ -10,14 +10,18 @@ public sealed class TranslateRow(string name, string? reference)
     public string Name { get; } = name;
     public string? Reference { get; } = reference;
     public string? Hypothesis { get; private set; }
+
+    /// Glosses recognised by a checkpoint with a gloss head; null otherwise.
+    public string? Glosses { get; private set; }
     public int? Frames { get; private set; }
     public double? Ms { get; private set; }
     public double? SentenceBleu { get; private set; }
     public string? Error { get; private set; }
 
-    public void Complete(string hypothesis, int frames, double ms)
+    public void Complete(string hypothesis, int frames, double ms, string? glosses = null)
     {
         Hypothesis = hypothesis;
+        Glosses = glosses;
         Frames = frames;
         Ms = ms;
         SentenceBleu = Reference is null ? null : BleuMetric.SentenceScore(hypothesis, [Reference]).Score;
