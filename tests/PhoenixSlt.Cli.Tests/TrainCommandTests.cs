@@ -59,6 +59,54 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_Pipeline_RunsTextVlpSltChainedThroughTheBestFoldersWithOneEventStream()
+    {
+        string outDir = Path.Combine(_root, "pipe");
+        string eventsFile = Path.Combine(_root, "pipe.jsonl");
+
+        var result = CliRunner.Run(TrainCommand.Create(), Args("pipeline", outDir, "--events", eventsFile));
+
+        Assert.True(result.ExitCode == TrainCommand.ExitOk, result.Error);
+        var events = File.ReadAllLines(eventsFile).Select(ProgressEventJson.Parse).ToList();
+        Assert.Equal(["text", "vlp", "slt"], events.OfType<RunStartedEvent>().Select(e => e.Phase));
+        Assert.Equal(3, events.OfType<FinishedEvent>().Count());
+        foreach (string phase in new[] { "text", "vlp", "slt" })
+            Assert.True(CheckpointFolder.IsCheckpoint(Path.Combine(outDir, phase, "best")), $"{phase}/best");
+        var slt = TrainingRecipe.Load(Path.Combine(outDir, "slt", "best"))!;
+        Assert.Equal(Path.Combine(outDir, "vlp", "best"), slt.Init);
+        Assert.Equal(Path.Combine(outDir, "text", "best"), slt.MBart);
+        Assert.Equal(Path.Combine(outDir, "text", "best"), TrainingRecipe.Load(Path.Combine(outDir, "vlp", "best"))!.MBart);
+        Assert.Contains($"== slt stage: {Path.Combine(outDir, "slt")}", result.Output);
+    }
+
+    [Fact]
+    public void Train_StageNotInThePlan_ExitsOneNamingTheStages()
+    {
+        var result = CliRunner.Run(TrainCommand.Create(), Args("slt", Path.Combine(_root, "out"), "--stage", "vlp"));
+
+        Assert.Equal(TrainCommand.ExitFailed, result.ExitCode);
+        Assert.Contains("--stage 'vlp' is not a stage of this run; allowed: slt", result.Error);
+    }
+
+    [Fact]
+    public void Train_PrintSpec_PrintsTheResolvedSpecThatTrainSpecRunsUnchanged()
+    {
+        string outDir = Path.Combine(_root, "printed");
+        var printed = CliRunner.Run(TrainCommand.Create(), Args("slt", outDir, "--lr-encoder", "3e-3", "--print-spec"));
+        Assert.Equal(TrainCommand.ExitOk, printed.ExitCode);
+        string specFile = Path.Combine(_root, "run.json");
+        File.WriteAllText(specFile, printed.Output);
+
+        var again = CliRunner.Run(TrainCommand.Create(), "train", "--spec", specFile, "--print-spec");
+
+        Assert.Equal(printed.Output, again.Output);
+        var (spec, problems) = PhoenixSlt.Training.Specs.RunSpecJson.Read(printed.Output);
+        Assert.True(problems.IsValid);
+        Assert.Equal((Path.GetFullPath(outDir), 3e-3, 2L), (spec.Out, spec.LrEncoder!.Value, spec.MaxSteps!.Value));
+        Assert.False(Directory.Exists(outDir), "printing trains nothing");
+    }
+
+    [Fact]
     public void Train_MissingData_ExitsOneWithOneFailedEventNamingTheFolder()
     {
         string missing = Path.Combine(_root, "no-such-data");
