@@ -60,7 +60,7 @@ public sealed class ModelConfigTests
     {
         var e = Assert.Throws<ArgumentException>(() => SltModelConfig.Preset("large"));
 
-        Assert.Contains("'tiny' or 'base'", e.Message);
+        Assert.Contains("'tiny', 'small' or 'base'", e.Message);
     }
 
     [Fact]
