@@ -63,26 +63,29 @@ public static class WorkerLauncher
 
     private static async Task WaitAsync(List<(WorkerProcess Worker, Process Process)> processes, TimeSpan grace, CancellationToken cancellationToken)
     {
-        var pending = processes.ToDictionary(p => p.Process.WaitForExitAsync(CancellationToken.None), p => p);
+        // A list, not a dictionary keyed by task: WaitForExitAsync of a process that has already exited returns the
+        // shared completed task, so two finished workers can have the same task.
+        var pending = processes.Select(p => (Exit: p.Process.WaitForExitAsync(CancellationToken.None), p.Worker, p.Process)).ToList();
         while (pending.Count > 0)
         {
             Task exited;
             try
             {
-                exited = await Task.WhenAny(pending.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+                exited = await Task.WhenAny(pending.Select(p => p.Exit)).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 await KillAllAsync(pending).ConfigureAwait(false);
                 throw;
             }
-            var (worker, process) = pending[exited];
-            pending.Remove(exited);
+            int index = pending.FindIndex(p => ReferenceEquals(p.Exit, exited));
+            var (_, worker, process) = pending[index];
+            pending.RemoveAt(index);
             if (process.ExitCode == 0)
                 continue;
             try
             {
-                await Task.WhenAll(pending.Keys).WaitAsync(grace, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(pending.Select(p => p.Exit)).WaitAsync(grace, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is TimeoutException or OperationCanceledException)
             {
@@ -94,11 +97,11 @@ public static class WorkerLauncher
         }
     }
 
-    private static async Task KillAllAsync(Dictionary<Task, (WorkerProcess Worker, Process Process)> pending)
+    private static async Task KillAllAsync(List<(Task Exit, WorkerProcess Worker, Process Process)> pending)
     {
-        foreach (var (_, process) in pending.Values)
+        foreach (var (_, _, process) in pending)
             KillQuietly(process);
-        await Task.WhenAll(pending.Keys).WaitAsync(DefaultGrace).ConfigureAwait(false);
+        await Task.WhenAll(pending.Select(p => p.Exit)).WaitAsync(DefaultGrace).ConfigureAwait(false);
     }
 
     private static Process Start(WorkerProcess worker, Lock gate, Action<int, string> standardOutput, Action<int, string> standardError)

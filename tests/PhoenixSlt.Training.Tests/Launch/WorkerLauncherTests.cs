@@ -27,6 +27,17 @@ public sealed class WorkerLauncherTests
     }
 
     [Fact]
+    public async Task RunAsync_WorkersThatExitAtOnce_AllCountAsSucceeded()
+    {
+        // Workers that have exited before the launcher waits share the same completed wait task; each must still be
+        // accounted for (this failed with "an item with the same key has already been added" under load).
+        var workers = Enumerable.Range(0, 8).Select(rank => Shell(rank, "true")).ToList();
+
+        for (int attempt = 0; attempt < 5; attempt++)
+            await WorkerLauncher.RunAsync(workers, (_, _) => { }, (_, _) => { });
+    }
+
+    [Fact]
     public async Task RunAsync_OneWorkerFails_KillsTheOthersAndNamesTheRankAndCode()
     {
         var clock = Stopwatch.StartNew();
