@@ -92,8 +92,10 @@ public sealed class SltCheckpoint : IDisposable
     public IReadOnlyList<string>? RecognizeGlosses(IReadOnlyList<FeatureSample> clips)
     {
         ArgumentNullException.ThrowIfNull(clips);
-        if (clips.Count == 0 || Translator.Glosses is null)
-            return Translator.Glosses is null ? null : [];
+        if (Translator.Glosses is null)
+            return null;
+        if (clips.Count == 0)
+            return [];
         using var scope = NewDisposeScope();
         using var batch = Collator().Collate(clips, Model.Device);
         return Translator.RecognizeGlosses(batch);

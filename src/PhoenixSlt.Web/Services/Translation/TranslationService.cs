@@ -168,9 +168,10 @@ public sealed class TranslationService : IDisposable
             using (var scope = NewDisposeScope())
             using (no_grad())
             {
-                FeatureSample[] clips = [.. batch.Select(p => p.Request.Clip)];
+                // one padded batch for the translation and the glosses
+                using var clips = checkpoint.Collator().Collate([.. batch.Select(p => p.Request.Clip)], checkpoint.Model.Device);
                 hypotheses = checkpoint.Translate(clips, request.Beams);
-                glosses = checkpoint.RecognizeGlosses(clips);
+                glosses = checkpoint.Translator.RecognizeGlosses(clips);
             }
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _decoded, batch.Count);
