@@ -29,6 +29,9 @@ public sealed record TrainingRecipe
     [JsonPropertyName("init")] public string? Init { get; init; }
     [JsonPropertyName("mbart")] public string? MBart { get; init; }
 
+    /// What a text phase taught the mBART (denoise or gloss2text); null for the other phases.
+    [JsonPropertyName("text_task")] public string? TextTask { get; init; }
+
     private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true };
 
     public void Save(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, WriteOptions));

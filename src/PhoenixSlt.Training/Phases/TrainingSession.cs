@@ -146,7 +146,22 @@ public sealed class TrainingSession : IDisposable
                 return CheckpointTokenizer.Load(_mbartSource);
             if (options.Init is not null)
                 return CheckpointTokenizer.Load(options.Init);
-            return CorpusTokenizer.Build(train.Samples.Select(s => s.Translation));
+            // A gloss2text text phase reads the glosses too: the vocabulary holds both (lowercased like the sentences).
+            var text = phase == TrainingPhase.Text && TextObjective(train) == TextObjectives.GlossToText
+                ? train.Samples.SelectMany(s => new[] { s.Translation, s.Orth })
+                : train.Samples.Select(s => s.Translation);
+            return CorpusTokenizer.Build(text);
+        }
+
+        /// The text phase's objective (text_task), gloss2text by default when the training clips have glosses.
+        private string TextObjective(PhoenixFeatureDataset train)
+        {
+            bool hasGlosses = train.Samples.Count > 0 && train.Samples.All(s => !string.IsNullOrWhiteSpace(s.Orth));
+            string objective = TextObjectives.Resolve(options.TextTask, hasGlosses);
+            if (objective == TextObjectives.GlossToText && !train.Samples.Any(s => !string.IsNullOrWhiteSpace(s.Orth)))
+                throw new TrainingConfigurationException(
+                    $"text_task gloss2text needs the glosses of the training clips, but the orth column of {DataDir}'s train split is empty; use a corpus with glosses or text_task denoise");
+            return objective;
         }
 
         private TrainingSession BuildText(PhoenixFeatureDataset train, PhoenixFeatureDataset validation, ISltTokenizer tokenizer)
@@ -165,10 +180,12 @@ public sealed class TrainingSession : IDisposable
             {
                 CheckVocabulary(tokenizer, model.Config, _mbartSource);
                 MoveToDevice(model);
-                var recipe = Recipe(model.Config.MaxPositionEmbeddings, null, null);
-                var taskOptions = new TextTaskOptions(options.BatchSize, model.Config.MaxPositionEmbeddings, options.LabelSmoothing ?? 0.1, options.Seed);
+                string objective = TextObjective(train);
+                var recipe = Recipe(model.Config.MaxPositionEmbeddings, null, null) with { TextTask = objective };
+                var taskOptions = new TextTaskOptions(options.BatchSize, model.Config.MaxPositionEmbeddings, options.LabelSmoothing ?? 0.1, options.Seed,
+                    objective, options.Beams, MaxNewTokens(train, tokenizer, model.MaxDecoderPositions));
                 var config = Describe(recipe, model.Config, tokenizer);
-                var task = new TextDenoisingTask(model, tokenizer, Sentences(train), Sentences(validation), taskOptions, _device, recipe, config);
+                var task = new TextPretrainingTask(model, tokenizer, Examples(train, objective), Examples(validation, objective), taskOptions, _device, recipe, config);
                 return Session(task, tokenizer, recipe);
             });
         }
@@ -400,7 +417,8 @@ public sealed class TrainingSession : IDisposable
             return Math.Clamp(longest + 10, 1, decoderPositions - 1);
         }
 
-        private static List<string> Sentences(PhoenixFeatureDataset data) => data.Samples.Select(s => s.Translation).ToList();
+        private static List<TextExample> Examples(PhoenixFeatureDataset data, string objective)
+            => data.Samples.Select(s => new TextExample(s.Translation, objective == TextObjectives.GlossToText ? s.Orth.ToLowerInvariant() : null)).ToList();
 
         private static void CheckVocabulary(ISltTokenizer tokenizer, MBartConfig mbart, string? source)
         {

@@ -14,6 +14,7 @@ public sealed record RunSpec
     public static IReadOnlyList<string> PresetChoices => ModelPresets.Names;
     public static IReadOnlyList<string> AmpChoices { get; } = ["none", "bf16", "fp16"];
     public static IReadOnlyList<string> BackendChoices { get; } = ["auto", "tcp", "nccl"];
+    public static IReadOnlyList<string> TextTaskChoices => TextObjectives.Names;
 
     [SpecField("What to train: text (mBART denoising), vlp (visual-language pre-training), slt (translation) or pipeline (text → vlp → slt, each stage starting from the previous stage's best checkpoint).",
         Choices = nameof(PhaseChoices), IsArgument = true, Section = "What to train")]
@@ -40,6 +41,10 @@ public sealed record RunSpec
     [SpecField("Pretrained mBART: a Hugging Face folder (config.json, model.safetensors, sentencepiece.bpe.model) or a text-phase checkpoint; its tokenizer is used. In the pipeline the starting point of the text stage.",
         HelpName = "DIR", Label = "Pretrained mBART folder", EmptyMeans = "mBART from scratch with a corpus vocabulary", IsPath = true, Section = "Start from")]
     public string? Mbart { get; set; }
+
+    [SpecField("What the text phase teaches the mBART: gloss2text (translate the corpus' glosses, the orth column, into its sentences; the slt phase then drives that translator with the visual encoder) or denoise (reconstruct sentences with masked word spans, mBART's own pre-training).",
+        Choices = nameof(TextTaskChoices), EmptyMeans = "gloss2text when the training clips have glosses, else denoise", Section = "Start from")]
+    public string? TextTask { get; set; }
 
     /// Epochs of a run that gives neither epochs nor max_steps.
     public const int DefaultEpochs = 30;

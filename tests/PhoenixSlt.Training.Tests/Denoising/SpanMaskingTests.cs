@@ -84,7 +84,7 @@ public sealed class SpanMaskingTests
     public void WordStartRule_CorpusVocabulary_EveryTokenIsAWord()
     {
         var tokenizer = CorpusTokenizer.Build(["es regnet im norden", "morgen scheint die sonne"]);
-        var rule = TextDenoisingTask.WordStartRule(tokenizer);
+        var rule = TextPretrainingTask.WordStartRule(tokenizer);
 
         Assert.All(tokenizer.Encode("es regnet morgen").SkipLast(2), id => Assert.True(rule(id)));
     }

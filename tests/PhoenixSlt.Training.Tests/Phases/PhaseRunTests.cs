@@ -33,7 +33,7 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
         using var temp = new TempFolder();
         var sink = new RecordingProgressSink();
 
-        using var session = TrainingSession.Create(Options(TrainingPhase.Text, temp.Path));
+        using var session = TrainingSession.Create(Options(TrainingPhase.Text, temp.Path) with { TextTask = TextObjectives.Denoise });
         var result = session.Run(sink: sink);
 
         Assert.Equal(3, result.Steps);
@@ -53,7 +53,7 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
         Assert.All(sink.Events.OfType<StepEvent>(), e => Assert.True(e.Loss > 0));
 
         // the encoder reads the noised text with the "</s> de_DE" suffix intact; the decoder target is the original
-        var task = (TextDenoisingTask)session.Task;
+        var task = (TextPretrainingTask)session.Task;
         var ids = session.Tokenizer.Encode("morgen scheint im süden die sonne bei temperaturen um zwölf grad");
         var (input, target) = task.Noise(ids, new Random(4));
         Assert.Equal(ids, target);
