@@ -24,6 +24,22 @@ public sealed class GlossCtcHead : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden)
         => nn.functional.log_softmax(classifier.forward(hidden).to(ScalarType.Float32), dim: -1);
 
+    /// CTC targets of clips' glosses (space-separated) in <paramref name="vocabulary"/>: ids (B, S) int64 padded with the
+    /// blank and lengths (B) int64, on <paramref name="device"/>.
+    public static (Tensor Targets, Tensor Lengths) Targets(IReadOnlyList<string> glosses, Text.GlossVocabulary vocabulary, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(glosses);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        int[][] ids = [.. glosses.Select(vocabulary.Encode)];
+        int width = Math.Max(1, ids.Length == 0 ? 1 : ids.Max(g => g.Length));
+        long[] padded = new long[ids.Length * width];                                                 // blank-padded (B, S)
+        for (int b = 0; b < ids.Length; b++)
+            for (int s = 0; s < ids[b].Length; s++)
+                padded[b * width + s] = ids[b][s];
+        return (tensor(padded, [ids.Length, width], ScalarType.Int64, device),
+                tensor(ids.Select(g => (long)g.Length).ToArray(), ScalarType.Int64, device));
+    }
+
     /// Mean CTC loss of the batch (PyTorch's reduction "mean": each clip's loss over its target length, then the
     /// batch mean); impossible alignments (more glosses than frames) count 0, as zero_infinity does.
     /// <param name="logProbs">(B, T, C) from <see cref="forward"/>.</param>

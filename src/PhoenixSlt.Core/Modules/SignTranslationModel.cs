@@ -136,14 +136,20 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
     }
 
     /// Copies every fusion_encoder.* tensor (parameters and batch-norm statistics) of a VLP state dict (e.g. a VLP
-    /// checkpoint's model.safetensors) into the fusion encoder, by name. <see cref="ArgumentException"/> when no
-    /// fusion_encoder.* tensor is present or a shape differs (the two fusion encoder configs must agree).
+    /// checkpoint's model.safetensors) into the fusion encoder, by name, and the VLP's gloss_head.* into this model's
+    /// gloss head when both have one of the same size (the same gloss vocabulary). <see cref="ArgumentException"/>
+    /// when no fusion_encoder.* tensor is present or a shape differs (the two fusion encoder configs must agree).
+    /// The report covers the fusion encoder.
     public WeightTransferReport InitializeFromVlp(IReadOnlyDictionary<string, Tensor> vlpStateDict)
     {
         ArgumentNullException.ThrowIfNull(vlpStateDict);
         if (!vlpStateDict.Keys.Any(k => k.StartsWith(FusionEncoderPrefix, StringComparison.Ordinal)))
             throw new ArgumentException($"the state dict has no '{FusionEncoderPrefix}*' tensors; pass the weights of a VLP (phase 1) checkpoint", nameof(vlpStateDict));
-        return WeightTransfer.CopyByName(fusion_encoder, vlpStateDict, FusionEncoderPrefix);
+        var report = WeightTransfer.CopyByName(fusion_encoder, vlpStateDict, FusionEncoderPrefix);
+        if (gloss_head is not null && vlpStateDict.TryGetValue(GlossHeadPrefix + "classifier.weight", out var vlpHead)
+            && vlpHead.shape.SequenceEqual(gloss_head.parameters().First(p => p.dim() == 2).shape))
+            WeightTransfer.CopyByName(gloss_head, vlpStateDict, GlossHeadPrefix);
+        return report;
     }
 
     /// mBART encoder inputs from the visual streams: fusion encoder → adapter. Returns the embeddings

@@ -21,18 +21,8 @@ public sealed record SltInputs(VisualInputs Visual, Tensor? Labels = null, Tenso
         var inputs = From(batch, tokenizer, maxLabelLength);
         if (glosses is null)
             return inputs;
-        int[][] ids = [.. batch.Glosses.Select(glosses.Encode)];
-        int width = Math.Max(1, ids.Max(g => g.Length));
-        long[] padded = new long[ids.Length * width];                                                 // blank-padded (B, S)
-        for (int b = 0; b < ids.Length; b++)
-            for (int s = 0; s < ids[b].Length; s++)
-                padded[b * width + s] = ids[b][s];
-        var device = batch.Keypoints.device;
-        return inputs with
-        {
-            GlossTargets = tensor(padded, [ids.Length, width], ScalarType.Int64, device),
-            GlossLengths = tensor(ids.Select(g => (long)g.Length).ToArray(), ScalarType.Int64, device),
-        };
+        var (targets, lengths) = GlossCtcHead.Targets(batch.Glosses, glosses, batch.Keypoints.device);
+        return inputs with { GlossTargets = targets, GlossLengths = lengths };
     }
 
     /// A collated batch with its translations encoded by <paramref name="tokenizer"/> as labels (on the batch's device).

@@ -83,10 +83,7 @@ public sealed record SltModelConfig
         MBart.Validate("SLT config mbart");
         ModelConfigErrors.RequireProbability(config, "adapter_dropout", AdapterDropout);
         ModelConfigErrors.RequireProbability(config, "label_smoothing", LabelSmoothing);
-        if (GlossVocabSize is < 0 or 1)
-            throw ModelConfigErrors.Invalid(config, "gloss_vocab_size", GlossVocabSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 (no gloss head) or at least 2 (the blank and one gloss)");
-        if (!(GlossCtcWeight >= 0) || !double.IsFinite(GlossCtcWeight))
-            throw ModelConfigErrors.Invalid(config, "gloss_ctc_weight", GlossCtcWeight.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 or more");
+        ModelConfigErrors.RequireGlossHead(config, GlossVocabSize, GlossCtcWeight);
         return this;
     }
 }

@@ -19,11 +19,13 @@ namespace PhoenixSlt.Core.Modules;
 /// <item>symmetric InfoNCE (<see cref="ContrastiveLoss"/>) with scale min(exp(logit_scale), max_logit_scale),
 /// logit_scale learnable and initialised at log(1/0.07) as in CLIP.</item>
 /// </list>
+/// With <see cref="VlpConfig.GlossVocabSize"/> &gt; 0 a <see cref="GlossCtcHead"/> on the fusion encoder adds
+/// <see cref="VlpConfig.GlossCtcWeight"/> × its CTC loss when the inputs carry gloss targets (gloss supervision).
 /// The text encoder's parameters never require gradients and it stays in eval mode even when this module is in
 /// training mode (no dropout, so a translation always embeds the same way); it runs under no_grad.
 /// State-dict names: fusion_encoder.*, visual_head.*, text_encoder.* (mBART encoder names with embed_tokens),
-/// text_head.*, logit_scale. <see cref="SignTranslationModel.InitializeFromVlp(VisualLanguagePretrainer)"/> takes
-/// fusion_encoder.* from here. Construct outside dispose scopes (the weights are detached from them anyway).
+/// text_head.*, logit_scale, gloss_head.*. <see cref="SignTranslationModel.InitializeFromVlp(VisualLanguagePretrainer)"/>
+/// takes fusion_encoder.* (and gloss_head.* when both have one) from here. Construct outside dispose scopes (the weights are detached from them anyway).
 public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
 {
     private readonly SqueezeformerFusionEncoder fusion_encoder;
@@ -31,6 +33,7 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
     private readonly MBartEncoder text_encoder;
     private readonly ProjectionHead text_head;
     private readonly Parameter logit_scale;
+    private readonly GlossCtcHead? gloss_head;
 
     /// A model with randomly initialised weights (the text encoder too: load pretrained ones with
     /// <see cref="LoadTextEncoder"/> or build with <see cref="FromPretrainedMBart"/>).
@@ -44,6 +47,7 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
         text_encoder = new MBartEncoder(text, MBartLayers.Embedding(text.VocabSize, text.DModel, text.PadTokenId, text.InitStd, null, null));
         text_head = new ProjectionHead(text.DModel, config.ProjectionHiddenDim, config.EmbedDim, config.ProjectionDropout);
         logit_scale = nn.Parameter(tensor((float)config.LogitScaleInit));
+        gloss_head = config.GlossVocabSize > 0 ? new GlossCtcHead(config.FusionEncoder.DModel, config.GlossVocabSize) : null;
         RegisterComponents();
         WeightTransfer.SetRequiresGrad(text_encoder.parameters(), false);
         text_encoder.eval();
@@ -60,6 +64,9 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
     public ProjectionHead VisualHead => visual_head;
 
     public ProjectionHead TextHead => text_head;
+
+    /// The gloss CTC head on the fusion encoder, or null (<see cref="VlpConfig.GlossVocabSize"/> 0).
+    public GlossCtcHead? GlossHead => gloss_head;
 
     /// The learnable logit_scale parameter (a scalar); the scale used is <see cref="EffectiveLogitScale"/>.
     public Parameter LogitScale => logit_scale;
@@ -107,11 +114,32 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
     /// L2-normalised visual embeddings (B, E) of the clips.
     public Tensor EmbedVisual(VisualInputs visual)
     {
-        ArgumentNullException.ThrowIfNull(visual);
         using var scope = NewDisposeScope();
-        using FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
+        var (embeddings, fused) = EmbedVisualWithStates(visual);
+        fused.Dispose();
+        return embeddings.MoveToOuterDisposeScope();
+    }
+
+    /// <see cref="EmbedVisual"/> that also returns the fusion encoder's output (the gloss head reads it).
+    private (Tensor Embeddings, FusionEncoderOutput Fused) EmbedVisualWithStates(VisualInputs visual)
+    {
+        ArgumentNullException.ThrowIfNull(visual);
+        FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
         Tensor pooled = SequencePooling.MaskedMean(fused.Hidden, fused.Mask);                    // (B, T, D) -> (B, D)
-        return F.normalize(Autocast.ToFloat32(visual_head.forward(pooled)), p: 2, dim: -1).MoveToOuterDisposeScope(); // (B, D) -> (B, E), float32
+        return (F.normalize(Autocast.ToFloat32(visual_head.forward(pooled)), p: 2, dim: -1), fused); // (B, D) -> (B, E), float32
+    }
+
+    /// The glosses the gloss head recognises in each clip (class ids, greedy CTC), or null without a head.
+    /// Computed without gradients.
+    public int[][]? RecognizeGlosses(VisualInputs visual)
+    {
+        ArgumentNullException.ThrowIfNull(visual);
+        if (gloss_head is null)
+            return null;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
+        return GlossCtcHead.GreedyDecode(gloss_head.forward(fused.Hidden), fused.Mask.to(ScalarType.Int64).sum(1)); // (B, T, C), (B)
     }
 
     /// The frozen text encoder's hidden state at each row's &lt;/s&gt; (B, d_text), computed without gradients.
@@ -140,15 +168,23 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
         if (inputs.TextIds.dim() != 2 || inputs.TextIds.shape[0] != inputs.Visual.BatchSize)
             throw new ArgumentException($"text ids ({string.Join(", ", inputs.TextIds.shape)}) must be (B, S) with B = {inputs.Visual.BatchSize} clips", nameof(inputs));
         using var scope = NewDisposeScope();
-        Tensor visual = EmbedVisual(inputs.Visual);                                              // (B, E)
+        var (visual, fused) = EmbedVisualWithStates(inputs.Visual);                              // (B, E)
         Tensor text = EmbedText(inputs.TextIds, inputs.TextMask);                                // (B, E)
         Tensor scale = EffectiveLogitScale();                                                    // ()
         var (loss, logits) = ContrastiveLoss.SymmetricInfoNce(visual, text, scale);              // (), (B, B)
+        Tensor? glossLoss = null;
+        if (gloss_head is not null && inputs.GlossTargets is not null && inputs.GlossLengths is not null)
+        {
+            Tensor logProbs = gloss_head.forward(fused.Hidden);                                     // (B, T, C)
+            glossLoss = GlossCtcHead.Loss(logProbs, fused.Mask.to(ScalarType.Int64).sum(1), inputs.GlossTargets, inputs.GlossLengths);
+            loss = loss + glossLoss * Config.GlossCtcWeight;
+        }
         return new VlpOutput(
             loss.MoveToOuterDisposeScope(),
             logits.MoveToOuterDisposeScope(),
             scale.MoveToOuterDisposeScope(),
             visual.MoveToOuterDisposeScope(),
-            text.MoveToOuterDisposeScope());
+            text.MoveToOuterDisposeScope(),
+            glossLoss?.MoveToOuterDisposeScope());
     }
 }

@@ -42,6 +42,14 @@ public sealed record VlpConfig
     [JsonPropertyName("max_logit_scale")]
     public double MaxLogitScale { get; init; } = DefaultMaxLogitScale;
 
+    /// Classes of the gloss CTC head on the fusion encoder (the gloss vocabulary with its blank); 0 = no head.
+    [JsonPropertyName("gloss_vocab_size")]
+    public int GlossVocabSize { get; init; }
+
+    /// Weight of the gloss CTC loss added to the contrastive loss (used when <see cref="GlossVocabSize"/> &gt; 0).
+    [JsonPropertyName("gloss_ctc_weight")]
+    public double GlossCtcWeight { get; init; }
+
     /// The seed default: Squeezeformer base (D=384) with the mbart-large-cc25 encoder, 512-d embedding space.
     public static VlpConfig Base { get; } = new();
 
@@ -90,6 +98,7 @@ public sealed record VlpConfig
             throw ModelConfigErrors.Invalid(config, "logit_scale_init", LogitScaleInit, "must be a finite number");
         if (!(MaxLogitScale > 0) || !double.IsFinite(MaxLogitScale))
             throw ModelConfigErrors.Invalid(config, "max_logit_scale", MaxLogitScale, "must be a finite number > 0");
+        ModelConfigErrors.RequireGlossHead(config, GlossVocabSize, GlossCtcWeight);
         return this;
     }
 }

@@ -3,12 +3,14 @@ using static TorchSharp.torch;
 namespace PhoenixSlt.Core.Modules;
 
 /// What the <see cref="VisualLanguagePretrainer"/> returns. Dispose it (or let an enclosing dispose scope do so).
-/// <param name="Loss">Scalar symmetric InfoNCE loss.</param>
+/// <param name="Loss">Scalar symmetric InfoNCE loss, plus the weighted gloss CTC loss with a gloss head.</param>
 /// <param name="LogitsPerVisual">(B, B): scale · v tᵀ; row i = visual i against every text.</param>
 /// <param name="LogitScale">Scalar effective scale min(exp(logit_scale), max_logit_scale).</param>
 /// <param name="VisualEmbeddings">(B, E) L2-normalised.</param>
 /// <param name="TextEmbeddings">(B, E) L2-normalised.</param>
-public sealed record VlpOutput(Tensor Loss, Tensor LogitsPerVisual, Tensor LogitScale, Tensor VisualEmbeddings, Tensor TextEmbeddings) : IDisposable
+/// <param name="GlossLoss">Scalar gloss CTC loss (unweighted), or null without a gloss head or gloss targets.</param>
+public sealed record VlpOutput(Tensor Loss, Tensor LogitsPerVisual, Tensor LogitScale, Tensor VisualEmbeddings, Tensor TextEmbeddings,
+    Tensor? GlossLoss = null) : IDisposable
 {
     /// (B, B): row j = text j against every visual (the transpose of <see cref="LogitsPerVisual"/>).
     public Tensor LogitsPerText => LogitsPerVisual.t();
@@ -20,5 +22,6 @@ public sealed record VlpOutput(Tensor Loss, Tensor LogitsPerVisual, Tensor Logit
         LogitScale.Dispose();
         VisualEmbeddings.Dispose();
         TextEmbeddings.Dispose();
+        GlossLoss?.Dispose();
     }
 }

@@ -193,19 +193,24 @@ public sealed class TrainingSession : IDisposable
         private TrainingSession BuildVlp(PhoenixFeatureDataset train, PhoenixFeatureDataset validation, ISltTokenizer tokenizer)
         {
             VisualLanguagePretrainer model;
+            GlossVocabulary? glosses;
             if (_init is { Phase: CheckpointPhase.Vlp })
             {
                 model = new VisualLanguagePretrainer(_init.ReadModelConfig<VlpConfig>());
+                glosses = model.Config.GlossVocabSize > 0 ? GlossVocabulary.Load(options.Init!) : null;
                 Guard(model, () => ModelWeights.Load(model, options.Init!));
             }
             else
             {
                 var scratch = ModelPresets.ScratchMBart(_preset, tokenizer.VocabSize);
                 var config = ModelPresets.Vlp(_preset, scratch);
+                glosses = GlossSupervision(train);
                 config = config with
                 {
                     FusionEncoder = WithDropout(config.FusionEncoder),
                     ProjectionDropout = options.Dropout ?? config.ProjectionDropout,
+                    GlossVocabSize = glosses?.Size ?? 0,
+                    GlossCtcWeight = options.GlossCtcWeight,
                 };
                 model = _mbartSource is null ? new VisualLanguagePretrainer(config) : VisualLanguagePretrainer.FromPretrainedMBart(config, _mbartSource);
             }
@@ -215,10 +220,14 @@ public sealed class TrainingSession : IDisposable
                 CheckVocabulary(tokenizer, text, _mbartSource ?? options.Init);
                 MoveToDevice(model);
                 int maxFrames = MaxFrames(text.MaxPositionEmbeddings, "the text encoder's");
-                var recipe = Recipe(maxFrames, null, null);
-                var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed, options.LoaderWorkers);
+                // the text encoder embeds what it was trained to read: glosses after a gloss2text text phase
+                string? textSource = _mbartSource ?? options.Init;
+                string? textTask = textSource is null ? null : TrainingRecipe.Load(textSource)?.TextTask;
+                var recipe = Recipe(maxFrames, null, null) with { TextTask = textTask };
+                var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed, options.LoaderWorkers,
+                    TextFromGlosses: textTask == TextObjectives.GlossToText);
                 var config = Describe(recipe, model.Config, tokenizer);
-                var task = new VlpTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config);
+                var task = new VlpTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config, glosses);
                 return Session(task, tokenizer, recipe);
             });
         }
@@ -243,8 +252,12 @@ public sealed class TrainingSession : IDisposable
                 var mbart = pretrained
                     ? MBartConfig.FromFile(Path.Combine(_mbartSource!, MBartPretrained.ConfigFileName))
                     : WithDropout(ModelPresets.ScratchMBart(_preset, tokenizer.VocabSize));
-                var config = ModelPresets.Slt(_preset, mbart, freezeTextEncoder: pretrained) with { FusionEncoder = fusion };
-                glosses = GlossSupervision(train);
+                // the mBART encoder stays frozen for pretrained mBART weights (the recipe); one of our own text phases keeps training
+                bool freezeTextEncoder = pretrained && MBartPretrainedWeights.AreFromPretrainedMBart(_mbartSource!);
+                var config = ModelPresets.Slt(_preset, mbart, freezeTextEncoder) with { FusionEncoder = fusion };
+                glosses = _init is { Phase: CheckpointPhase.Vlp } && options.GlossCtcWeight > 0 && File.Exists(Path.Combine(options.Init!, GlossVocabulary.FileName))
+                    ? GlossVocabulary.Load(options.Init!)
+                    : GlossSupervision(train);
                 config = config with
                 {
                     LabelSmoothing = options.LabelSmoothing ?? config.LabelSmoothing,

@@ -16,7 +16,7 @@ public sealed record RunSpec
     public static IReadOnlyList<string> BackendChoices { get; } = ["auto", "tcp", "nccl"];
     public static IReadOnlyList<string> TextTaskChoices => TextObjectives.Names;
 
-    [SpecField("What to train: text (mBART denoising), vlp (visual-language pre-training), slt (translation) or pipeline (text → vlp → slt, each stage starting from the previous stage's best checkpoint).",
+    [SpecField("What to train: text (mBART pre-training: gloss → text translation or denoising, see text_task), vlp (visual-language pre-training), slt (translation) or pipeline (text → vlp → slt, each stage starting from the previous stage's best checkpoint).",
         Choices = nameof(PhaseChoices), IsArgument = true, Section = "What to train")]
     public string Phase { get; set; } = TrainingPhaseNames.Slt;
 
@@ -105,7 +105,7 @@ public sealed record RunSpec
     [SpecField("Dropout of the fusion encoder, adapter/heads and a scratch mBART.", HelpName = "X", EmptyMeans = "the preset's", Min = 0, Max = 1, MaxExclusive = true)]
     public double? Dropout { get; set; }
 
-    [SpecField("Weight of the gloss CTC loss on the fusion encoder in the slt phase (gloss supervision; needs the corpus' orth column, and reports gloss WER); 0 = gloss-free.",
+    [SpecField("Weight of the gloss CTC loss on the fusion encoder in the vlp and slt phases (gloss supervision; needs the corpus' orth column, and reports gloss WER); 0 = gloss-free.",
         HelpName = "W", Min = 0, Max = 100, Section = "Optimisation")]
     public double GlossCtcWeight { get; set; }
 

@@ -53,6 +53,27 @@ public sealed class ModelInputsTests
     }
 
     [Fact]
+    public void VlpInputsFrom_TextFromGlosses_IdsOfTheLowercasedGlossesAndCtcTargets()
+    {
+        using var scope = NewDisposeScope();
+        var samples = new[]
+        {
+            Sample("a", ModelTestData.Sentences[0], 7, 4) with { Orth = "MORGEN REGEN" },
+            Sample("b", ModelTestData.Sentences[1], 10, 6) with { Orth = "SONNE" },
+        };
+        using var batch = new Collator().Collate(samples);
+        var glosses = PhoenixSlt.Core.Text.GlossVocabulary.Build(samples.Select(s => s.Orth));
+        var expected = ModelTestData.Tokenizer.EncodeBatch(["morgen regen", "sonne"]);
+
+        var inputs = VlpInputs.From(batch, ModelTestData.Tokenizer, glosses: glosses, textFromGlosses: true);
+
+        Assert.Equal(expected.InputIds, inputs.TextIds.data<long>().ToArray());
+        Assert.Equal([2L, 2], inputs.GlossTargets!.shape);
+        Assert.Equal(glosses.Encode("MORGEN REGEN").Select(i => (long)i).Append(glosses.Encode("SONNE")[0]).Append(0L), inputs.GlossTargets.data<long>().ToArray());
+        Assert.Equal([2L, 1], inputs.GlossLengths!.data<long>().ToArray());
+    }
+
+    [Fact]
     public void FromPretrainedMBart_FixtureFolder_ModelsCarryTheFixtureWeights()
     {
         string folder = TestPaths.Fixture("mbart-tiny");

@@ -165,4 +165,36 @@ public sealed class VisualLanguagePretrainerTests
 
         Assert.Contains("B = 2", e.Message);
     }
+
+    [Fact]
+    public void Forward_WithAGlossHeadAndTargets_AddsTheWeightedCtcLossToTheContrastiveLoss()
+    {
+        using var plain = new VisualLanguagePretrainer(ModelTestData.TinyVlp());
+        using var model = new VisualLanguagePretrainer(ModelTestData.TinyVlp() with { GlossVocabSize = 5, GlossCtcWeight = 0.6 });
+        using (no_grad())                                                                                  // same network besides the head
+            foreach (var (name, weight) in plain.state_dict())
+                model.state_dict()[name].copy_(weight);
+        model.eval();
+        plain.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var inputs = TwoPairs() with
+        {
+            GlossTargets = tensor(new long[] { 1, 2, 3, 4, 0, 0 }, [2, 3]),                            // clip 0: 1 2 3; clip 1: 4
+            GlossLengths = tensor(new long[] { 3, 1 }),
+        };
+
+        using VlpOutput contrastive = plain.call(inputs);
+        using VlpOutput both = model.call(inputs);
+        using VlpOutput withoutTargets = model.call(TwoPairs());
+
+        Assert.Null(contrastive.GlossLoss);
+        Assert.Null(withoutTargets.GlossLoss);
+        float ctc = both.GlossLoss!.item<float>();
+        Assert.True(ctc > 0);
+        Assert.Equal(contrastive.Loss.item<float>(), withoutTargets.Loss.item<float>(), 5);
+        Assert.Equal(contrastive.Loss.item<float>() + 0.6f * ctc, both.Loss.item<float>(), 4);
+        Assert.Equal(2, model.RecognizeGlosses(inputs.Visual)!.Length);
+        Assert.Null(plain.RecognizeGlosses(inputs.Visual));
+    }
 }

@@ -128,10 +128,14 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
         using (var session = TrainingSession.Create(Options(TrainingPhase.Text, temp.Combine("text"))))
             text = session.Run().BestCheckpoint!;
 
+        Assert.Equal(TextObjectives.GlossToText, TrainingRecipe.Load(text)!.TextTask);   // the corpus has glosses
+
         string vlp;
-        using (var session = TrainingSession.Create(Options(TrainingPhase.Vlp, temp.Combine("vlp")) with { Init = text }))
+        using (var session = TrainingSession.Create(Options(TrainingPhase.Vlp, temp.Combine("vlp")) with { Init = text, GlossCtcWeight = 1 }))
         {
             var model = (VisualLanguagePretrainer)session.Task.Model;
+            Assert.NotNull(model.GlossHead);
+            Assert.Equal(TextObjectives.GlossToText, session.Recipe.TextTask);          // so the text encoder embeds the glosses
             using var textWeights = SafetensorsWeights.Open(text);
             using var expected = textWeights.Read("model.encoder.layers.0.fc1.weight");
             Assert.True(expected.allclose(model.TextEncoder.state_dict()["layers.0.fc1.weight"]), "the VLP text encoder is the text checkpoint's encoder");
@@ -139,7 +143,8 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
             vlp = session.Run().BestCheckpoint!;
         }
 
-        var sltOptions = Options(TrainingPhase.Slt, temp.Combine("slt")) with { Init = vlp, Mbart = text };
+        Assert.True(File.Exists(Path.Combine(vlp, GlossVocabulary.FileName)));
+        var sltOptions = Options(TrainingPhase.Slt, temp.Combine("slt")) with { Init = vlp, Mbart = text, GlossCtcWeight = 1 };
         using (var session = TrainingSession.Create(sltOptions))
         {
             var model = (SignTranslationModel)session.Task.Model;
@@ -152,7 +157,9 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
             using var textWeights = SafetensorsWeights.Open(text);
             using var decoderWeight = textWeights.Read("model.decoder.layers.1.fc2.weight");
             Assert.True(decoderWeight.allclose(model.MBart.Model.Decoder.state_dict()["layers.1.fc2.weight"]), "the SLT decoder is the text checkpoint's");
-            Assert.True(model.Config.FreezeTextEncoder, "a pretrained mBART encoder stays frozen (recipe)");
+            using var glossHead = vlpWeights.Read("gloss_head.classifier.weight");
+            Assert.True(glossHead.allclose(model.GlossHead!.state_dict()["classifier.weight"]), "the gloss head was taken from the VLP checkpoint");
+            Assert.False(model.Config.FreezeTextEncoder, "an mBART encoder trained by our own text phase keeps training");
             // the text phase trained this mBART from scratch: its decoder keeps the encoder's rate (5e-6 is for
             // pretrained mbart-large-cc25 weights)
             Assert.False(MBartPretrainedWeights.AreFromPretrainedMBart(text));
