@@ -87,7 +87,7 @@ public sealed class ConsoleProgressSink : IProgressSink
         return text.ToString();
     }
 
-    /// "eval step 500 epoch 3: val_loss 1.2345 BLEU-1..4 40.10/30.20/20.30/10.40 ROUGE-L 35.00 chrF 40.00"
+    /// "eval step 500 epoch 3: val_loss 1.2345 BLEU-1..4 40.10/30.20/20.30/10.40 ROUGE-L 35.00 chrF 40.00 gloss WER 12.30"
     public static string FormatEval(EvalEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
@@ -100,6 +100,8 @@ public sealed class ConsoleProgressSink : IProgressSink
             text.Append(" ROUGE-L ").Append(Number(rouge));
         if (e.Chrf is double chrf)
             text.Append(" chrF ").Append(Number(chrf));
+        if (e.Metrics.TryGetValue(Core.Metrics.MetricNames.GlossWer, out double wer))
+            text.Append(" gloss WER ").Append(Number(wer));
         foreach (var sample in e.Samples.Take(2))
             text.Append(CultureInfo.InvariantCulture, $"\n  {sample.Name}\n    ref: {sample.Reference}\n    hyp: {sample.Hypothesis}");
         return text.ToString();

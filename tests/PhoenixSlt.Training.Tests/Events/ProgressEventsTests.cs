@@ -96,6 +96,21 @@ public sealed partial class ProgressEventsTests
         Assert.Equal("slt [############............]  50% step 50/100 epoch 2 loss 1.2346 lr 1.0e-04/5.0e-06 12.3 samples/s eta 1:02:05", line);
     }
 
+    [Fact]
+    public void FormatEval_WithGlossWer_PrintsItAfterTheTranslationScores()
+    {
+        var eval = new EvalEvent
+        {
+            Step = 500, Epoch = 3, ValLoss = 1.23456, Bleu1 = 40.1, Bleu2 = 30.2, Bleu3 = 20.3, Bleu4 = 10.4, RougeL = 35, Chrf = 40,
+            Metrics = new Dictionary<string, double> { ["gloss_wer"] = 12.345 },
+        };
+
+        Assert.Equal("eval step 500 epoch 3: val_loss 1.2346 BLEU-1..4 40.10/30.20/20.30/10.40 ROUGE-L 35.00 chrF 40.00 gloss WER 12.35",
+            ConsoleProgressSink.FormatEval(eval));
+        Assert.Equal("eval step 1 epoch 0: val_loss 2.0000 gloss WER 100.00",
+            ConsoleProgressSink.FormatEval(new EvalEvent { Step = 1, ValLoss = 2, Metrics = new Dictionary<string, double> { ["gloss_wer"] = 100 } }));
+    }
+
     /// The ```json example of each "### `type`" section of docs/EVENTS.md.
     private static Dictionary<string, string> DocumentedExamples()
     {
