@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Modules;
@@ -119,6 +120,25 @@ public sealed record TrainStepBatch(Tensor Keypoints, Tensor KeypointMask, Tenso
     }
 }
 
+/// CPU time of this process (all its threads: libtorch's, the runtime's, the GC's), as Python's time.process_time.
+internal static partial class ProcessCpuTime
+{
+    private const int ClockProcessCpuTimeId = 2;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out Timespec time);
+
+    public static double Milliseconds()
+        => ClockGetTime(ClockProcessCpuTimeId, out var t) == 0 ? t.Seconds * 1e3 + t.Nanoseconds / 1e6 : double.NaN;
+}
+
 /// Time of one training step of the SLT model as the trainer runs it (SLT from scratch, AMP off): zero_grad,
 /// forward with the label-smoothed loss, backward, global-norm clipping at 1.0, learning rates set, AdamW step.
 /// Prints one JSON line (per-step milliseconds of the whole step and of its forward, backward and optimizer parts)
@@ -178,9 +198,11 @@ public static class TrainStepBenchmark
         var forward = new List<double>();
         var backward = new List<double>();
         var update = new List<double>();
+        var cpu = new List<double>();
         var losses = new List<double>();
         for (int i = 0; i < options.Warmup + options.Steps; i++)
         {
+            double cpuStart = ProcessCpuTime.Milliseconds();
             var clock = Stopwatch.StartNew();
             double f, b;
             using (var scope = NewDisposeScope())
@@ -198,9 +220,11 @@ public static class TrainStepBenchmark
                     losses.Add(loss.item<float>()); // a CPU scalar: microseconds (the Python mirror reads it too)
             }
             double total = clock.Elapsed.TotalMilliseconds;
+            double cpuTotal = ProcessCpuTime.Milliseconds() - cpuStart;
             if (i < options.Warmup)
                 continue;
             step.Add(total);
+            cpu.Add(cpuTotal);
             forward.Add(f);
             backward.Add(b - f);
             update.Add(total - b);
@@ -217,6 +241,7 @@ public static class TrainStepBenchmark
             ["forward_ms"] = forward,
             ["backward_ms"] = backward,
             ["optimizer_ms"] = update,
+            ["cpu_ms"] = cpu,
             ["first_loss"] = losses[0],
             ["last_loss"] = losses[^1],
         };

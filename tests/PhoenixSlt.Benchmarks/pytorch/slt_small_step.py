@@ -518,7 +518,9 @@ def adamw(model, lr=1e-3, weight_decay=0.01):
 
 
 def train_step(model, optimizer, parameters, batch):
-    """One step as Trainer.TrainStep runs it (AMP off, no accumulation); returns (loss, forward, backward, total) times."""
+    """One step as Trainer.TrainStep runs it (AMP off, no accumulation); returns the loss and the forward, backward,
+    optimizer and whole-step wall times and the step's CPU time (all threads of the process)."""
+    cpu_start = time.process_time()
     start = time.perf_counter()
     model.train()
     optimizer.zero_grad()
@@ -532,7 +534,7 @@ def train_step(model, optimizer, parameters, batch):
     optimizer.step()
     value = loss.item()
     end = time.perf_counter()
-    return value, forward - start, backward - forward, end - backward, end - start
+    return value, forward - start, backward - forward, end - backward, end - start, time.process_time() - cpu_start
 
 
 # ---- the batch (TrainStepBatch in TrainStepBenchmark.cs: the same lengths) -------------------------------------
@@ -651,14 +653,14 @@ def main():
     optimizer = adamw(model)
     parameters = [p for p in model.parameters() if p.requires_grad]
     batch = make_batch(args.batch_size, args.frames, args.label_length, args.vocab, torch.Generator().manual_seed(args.seed))
-    results = dict(step_ms=[], forward_ms=[], backward_ms=[], optimizer_ms=[])
+    results = dict(step_ms=[], forward_ms=[], backward_ms=[], optimizer_ms=[], cpu_ms=[])
     losses = []
     for i in range(args.warmup + args.steps):
-        loss, f, b, o, total = train_step(model, optimizer, parameters, batch)
+        loss, f, b, o, total, cpu = train_step(model, optimizer, parameters, batch)
         if i < args.warmup:
             continue
         losses.append(loss)
-        for key, value in zip(("step_ms", "forward_ms", "backward_ms", "optimizer_ms"), (total, f, b, o)):
+        for key, value in zip(("step_ms", "forward_ms", "backward_ms", "optimizer_ms", "cpu_ms"), (total, f, b, o, cpu)):
             results[key].append(1000 * value)
     print(json.dumps(dict(
         side="pytorch", versions=f"PyTorch {torch.__version__}, Python {sys.version.split()[0]}",
