@@ -8,10 +8,13 @@ using TorchSharp;
 //                               [--source-length 32] [--warmup 1] [--repeats 3] [--max-others-percent 5]
 // Data loading: PhoenixSlt.Benchmarks loader [...] (LoaderBenchmark.Usage).
 // Translation service: PhoenixSlt.Benchmarks translate [...] (TranslationBenchmark.Usage).
+// Training step vs PyTorch eager: PhoenixSlt.Benchmarks train-step [...] (TrainStepBenchmark.Usage).
 if (args.Length > 0 && args[0] == "loader")
     return LoaderBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "translate")
     return TranslationBenchmark.Run(args[1..]);
+if (args.Length > 0 && args[0] == "train-step")
+    return TrainStepBenchmark.Run(args[1..]);
 var arguments = BenchmarkArguments.Parse(args);
 if (arguments is null)
 {
