@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Data.Augmentation;
 using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
@@ -17,7 +18,9 @@ namespace PhoenixSlt.Training.Phases;
 /// <param name="MaxTextLength">Token cap of the translations.</param>
 /// <param name="LoaderWorkers">Threads that load and collate training batches ahead of the trainer
 /// (<see cref="PrefetchingLoader{T}"/>); 0 = load on the training thread; null = <see cref="LoaderSettings.DefaultWorkers"/>.</param>
-public sealed record VlpTaskOptions(int BatchSize, int MaxFrames, int MaxTextLength, int Seed = 42, int? LoaderWorkers = null);
+/// <param name="Augmentation">Training-time augmentation of each sample (null or all strengths 0: none).</param>
+public sealed record VlpTaskOptions(int BatchSize, int MaxFrames, int MaxTextLength, int Seed = 42, int? LoaderWorkers = null,
+    AugmentationOptions? Augmentation = null);
 
 /// Phase 1, visual-language pre-training: symmetric InfoNCE between the fusion encoder's clip embeddings and the
 /// frozen text encoder's sentence embeddings. Validation: the mean contrastive loss over fixed (length-sorted)
@@ -32,7 +35,7 @@ public sealed class VlpTask : VisualTask<VisualLanguagePretrainer>
     public VlpTask(VisualLanguagePretrainer model, ISltTokenizer tokenizer, PhoenixFeatureDataset train, PhoenixFeatureDataset validation,
         VlpTaskOptions options, Device device, TrainingRecipe recipe, JsonElement config)
         : base(model, tokenizer, train, validation, (options ?? throw new ArgumentNullException(nameof(options))).BatchSize,
-            options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config)
+            options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config, options.Augmentation)
     {
         _options = options;
     }
