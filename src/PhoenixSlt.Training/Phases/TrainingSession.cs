@@ -199,7 +199,7 @@ public sealed class TrainingSession : IDisposable
                 MoveToDevice(model);
                 int maxFrames = MaxFrames(text.MaxPositionEmbeddings, "the text encoder's");
                 var recipe = Recipe(maxFrames, null, null);
-                var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed, options.LoaderWorkers);
+                var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed, options.LoaderWorkers, options.Augmentation());
                 var config = Describe(recipe, model.Config, tokenizer);
                 var task = new VlpTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config);
                 return Session(task, tokenizer, recipe);
@@ -248,7 +248,7 @@ public sealed class TrainingSession : IDisposable
                 int maxNewTokens = MaxNewTokens(train, tokenizer, model.MaxDecoderPositions);
                 var recipe = Recipe(maxFrames, maxNewTokens, options.Beams);
                 var evaluation = new SltEvaluationOptions(options.Beams, options.EvalBatchSize ?? options.BatchSize, maxNewTokens, options.SamplesToShow);
-                var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed, options.LoaderWorkers);
+                var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed, options.LoaderWorkers, options.Augmentation());
                 var config = Describe(recipe, model.Config, tokenizer);
                 var task = new SltTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config, glosses);
                 return Session(task, tokenizer, recipe);
@@ -383,6 +383,7 @@ public sealed class TrainingSession : IDisposable
                     ["train_split"] = options.TrainSplit,
                     ["validation_split"] = options.ValidationSplit,
                 },
+                ["augmentation"] = options.DescribeAugmentation(phase),
             });
 
         private int MaxFrames(int limit, string whose)
