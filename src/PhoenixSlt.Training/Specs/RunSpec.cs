@@ -108,7 +108,7 @@ public sealed record RunSpec
         Label = "Augment the training clips", Section = "Augmentation")]
     public bool Augment { get; set; }
 
-    [SpecField("Largest rotation of the skeleton in the x–y plane around its centre, in degrees (uniform in ±X).", HelpName = "DEG", Label = "Rotation (degrees)", Min = 0, Max = 180, Section = "Augmentation")]
+    [SpecField("Largest rotation of the skeleton in the x–y plane around its centre, in degrees (the angle is uniform in ± this).", HelpName = "DEG", Label = "Rotation (degrees)", Min = 0, Max = 180, Section = "Augmentation")]
     public double AugRotation { get; set; } = 10;
 
     [SpecField("Largest change of the skeleton's size (a factor uniform in 1 ± X).", HelpName = "X", Label = "Scale", Min = 0, Max = 1, MaxExclusive = true, Section = "Augmentation")]
@@ -126,7 +126,7 @@ public sealed record RunSpec
     [SpecField("Probability, per clip and hand, of removing the whole hand from every frame (as if it were not tracked).", HelpName = "P", Label = "Hand drop", Min = 0, Max = 1, Section = "Augmentation")]
     public double AugHandDrop { get; set; } = 0.05;
 
-    [SpecField("Seed of initialisation, shuffling and dropout.", HelpName = "S", Section = "Optimisation")]
+    [SpecField("Seed of initialisation, shuffling, dropout and augmentation.", HelpName = "S", Section = "Optimisation")]
     public int Seed { get; set; } = 42;
 
     [SpecField("Mixed precision for GPUs: bf16 (autocast) or fp16 (autocast + dynamic loss scaling); none (float32) is the right choice on CPUs.",
