@@ -107,6 +107,30 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_AugmentFlag_TakesNoValueAndEachStrengthCanBeSwitchedOff()
+    {
+        string outDir = Path.Combine(_root, "augment");
+
+        var on = CliRunner.Run(TrainCommand.Create(), "train", "--augment", "vlp", "--data", _data, "--out", outDir, "--aug-rotation", "0", "--print-spec");
+        var spec = PhoenixSlt.Training.Specs.RunSpecJson.Read(on.Output).Spec;
+        var off = CliRunner.Run(TrainCommand.Create(), "train", "--spec", WriteSpec(on.Output), "--augment", "false", "--print-spec");
+        var bad = CliRunner.Run(TrainCommand.Create(), Args("slt", outDir, "--augment", "--aug-frame-drop", "1", "--print-spec"));
+
+        Assert.Equal(TrainCommand.ExitOk, on.ExitCode);
+        Assert.Equal(("vlp", true, 0.0, 0.2), (spec.Phase, spec.Augment, spec.AugRotation, spec.AugSpeed));
+        Assert.False(PhoenixSlt.Training.Specs.RunSpecJson.Read(off.Output).Spec.Augment);
+        Assert.NotEqual(TrainCommand.ExitOk, bad.ExitCode);
+        Assert.Contains("aug_frame_drop 1 is out of range; allowed: a number from 0 and below 1.", bad.Error);
+    }
+
+    private string WriteSpec(string json)
+    {
+        string file = Path.Combine(_root, $"spec-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, json);
+        return file;
+    }
+
+    [Fact]
     public void Train_MissingData_ExitsOneWithOneFailedEventNamingTheFolder()
     {
         string missing = Path.Combine(_root, "no-such-data");

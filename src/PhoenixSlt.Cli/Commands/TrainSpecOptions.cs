@@ -1,17 +1,19 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Cli.Commands;
 
 /// The options of `train` (and `worker`) generated from the run spec's field table: the phase argument, one flag
-/// per field, and --spec FILE to start from a spec file (flags override its fields).
+/// per field (an on/off field is a flag without a value: `--augment`, or `--augment false`), and --spec FILE to start
+/// from a spec file (flags override its fields).
 public sealed class TrainSpecOptions
 {
     public const string SpecOption = "--spec";
 
     private readonly Argument<string?> _phase;
     private readonly Option<string?> _spec;
-    private readonly List<(SpecField Field, Option<string?> Option)> _fields = [];
+    private readonly List<(SpecField Field, Option Option)> _fields = [];
 
     public TrainSpecOptions()
     {
@@ -24,11 +26,13 @@ public sealed class TrainSpecOptions
         _spec = new Option<string?>(SpecOption) { Description = "A run spec (JSON with the snake_case settings, as --print-spec writes it); flags override its fields.", HelpName = "FILE" };
         foreach (var field in RunSpecFields.All.Where(f => !f.IsArgument))
         {
-            _fields.Add((field, new Option<string?>(field.Flag)
-            {
-                Description = field.Description,
-                HelpName = field.Choices is { } choices ? string.Join("|", choices) : field.HelpName ?? (field.IsNumber ? "N" : "TEXT"),
-            }));
+            _fields.Add((field, field.IsSwitch
+                ? new Option<bool>(field.Flag) { Description = field.Description }
+                : new Option<string?>(field.Flag)
+                {
+                    Description = field.Description,
+                    HelpName = field.Choices is { } choices ? string.Join("|", choices) : field.HelpName ?? (field.IsNumber ? "N" : "TEXT"),
+                }));
         }
     }
 
@@ -53,8 +57,10 @@ public sealed class TrainSpecOptions
             Override(spec, RunSpecFields.All.Single(f => f.IsArgument), phase, builder);
         foreach (var (field, option) in _fields)
         {
-            if (parseResult.GetResult(option.Name) is not null)
-                Override(spec, field, parseResult.GetValue<string?>(option.Name), builder);
+            if (parseResult.GetResult(option.Name) is not OptionResult { Implicit: false })
+                continue;   // not on the command line (a bool option has an implicit result)
+            string? text = field.IsSwitch ? field.Format(parseResult.GetValue<bool>(option.Name)) : parseResult.GetValue<string?>(option.Name);
+            Override(spec, field, text, builder);
         }
         return (spec, problems.Merge(builder.Build()));
     }

@@ -20,7 +20,8 @@ public static class LoaderSettings
             int n => n,
         };
 
-    /// The prefetcher of a training task over <paramref name="train"/> (CPU batches, moved to the device by the task).
-    public static EpochPrefetcher<PhoenixBatch> Create(PhoenixFeatureDataset train, Collator collator, int? workers)
-        => new(PhoenixBatchLoading.For(train, collator), Resolve(workers));
+    /// The prefetcher of a training task over <paramref name="train"/> (CPU batches, moved to the device by the task);
+    /// each sample is augmented for its epoch when <paramref name="augmentation"/> is given.
+    public static EpochPrefetcher<PhoenixBatch> Create(PhoenixFeatureDataset train, Collator collator, int? workers, TrainingAugmentation? augmentation = null)
+        => new(PhoenixBatchLoading.For(train, collator, augmentation), Resolve(workers));
 }

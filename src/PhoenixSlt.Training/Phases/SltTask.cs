@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Data.Augmentation;
 using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
@@ -19,7 +20,9 @@ namespace PhoenixSlt.Training.Phases;
 /// <param name="Evaluation">Decoding of the validation split.</param>
 /// <param name="LoaderWorkers">Threads that load and collate training batches ahead of the trainer
 /// (<see cref="PrefetchingLoader{T}"/>); 0 = load on the training thread; null = <see cref="LoaderSettings.DefaultWorkers"/>.</param>
-public sealed record SltTaskOptions(int BatchSize, int MaxFrames, SltEvaluationOptions Evaluation, int Seed = 42, int? LoaderWorkers = null);
+/// <param name="Augmentation">Training-time augmentation of each sample (null or all strengths 0: none).</param>
+public sealed record SltTaskOptions(int BatchSize, int MaxFrames, SltEvaluationOptions Evaluation, int Seed = 42, int? LoaderWorkers = null,
+    AugmentationOptions? Augmentation = null);
 
 /// Phase 2, sign-language translation: label-smoothed cross-entropy of <see cref="SignTranslationModel"/>;
 /// validation decodes the whole split with batched beam search and scores corpus BLEU (best = highest bleu4).
@@ -32,7 +35,7 @@ public sealed class SltTask : VisualTask<SignTranslationModel>
     public SltTask(SignTranslationModel model, ISltTokenizer tokenizer, PhoenixFeatureDataset train, PhoenixFeatureDataset validation,
         SltTaskOptions options, Device device, TrainingRecipe recipe, JsonElement config, GlossVocabulary? glosses = null)
         : base(model, tokenizer, train, validation, (options ?? throw new ArgumentNullException(nameof(options))).BatchSize,
-            options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config)
+            options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config, options.Augmentation)
     {
         _options = options;
         _glosses = model.GlossHead is null ? null : glosses ?? throw new ArgumentException("a model with a gloss head needs its gloss vocabulary", nameof(glosses));

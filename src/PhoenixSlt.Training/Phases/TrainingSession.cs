@@ -225,7 +225,7 @@ public sealed class TrainingSession : IDisposable
                 string? textTask = textSource is null ? null : TrainingRecipe.Load(textSource)?.TextTask;
                 var recipe = Recipe(maxFrames, null, null) with { TextTask = textTask };
                 var taskOptions = new VlpTaskOptions(options.BatchSize, maxFrames, text.MaxPositionEmbeddings, options.Seed, options.LoaderWorkers,
-                    TextFromGlosses: textTask == TextObjectives.GlossToText);
+                    options.Augmentation(), TextFromGlosses: textTask == TextObjectives.GlossToText);
                 var config = Describe(recipe, model.Config, tokenizer);
                 var task = new VlpTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config, glosses);
                 return Session(task, tokenizer, recipe);
@@ -278,7 +278,7 @@ public sealed class TrainingSession : IDisposable
                 int maxNewTokens = MaxNewTokens(train, tokenizer, model.MaxDecoderPositions);
                 var recipe = Recipe(maxFrames, maxNewTokens, options.Beams);
                 var evaluation = new SltEvaluationOptions(options.Beams, options.EvalBatchSize ?? options.BatchSize, maxNewTokens, options.SamplesToShow);
-                var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed, options.LoaderWorkers);
+                var taskOptions = new SltTaskOptions(options.BatchSize, maxFrames, evaluation, options.Seed, options.LoaderWorkers, options.Augmentation());
                 var config = Describe(recipe, model.Config, tokenizer);
                 var task = new SltTask(model, tokenizer, train, validation, taskOptions, _device, recipe, config, glosses);
                 return Session(task, tokenizer, recipe);
@@ -413,6 +413,7 @@ public sealed class TrainingSession : IDisposable
                     ["train_split"] = options.TrainSplit,
                     ["validation_split"] = options.ValidationSplit,
                 },
+                ["augmentation"] = options.DescribeAugmentation(phase),
             });
 
         private int MaxFrames(int limit, string whose)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Data.Augmentation;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
 using PhoenixSlt.Training.Data;
@@ -11,8 +12,8 @@ using static TorchSharp.torch;
 namespace PhoenixSlt.Training.Phases;
 
 /// What the visual phases (VLP, SLT) share: the feature datasets, the collator with MAX_FRAMES, the
-/// length-bucketed batch plan, the prefetching loader, the tokenizer saved with every checkpoint and the recipe's
-/// extra files. A phase adds its loss, validation, metric goal, parameter groups and checkpoint metadata.
+/// length-bucketed batch plan, the prefetching loader (with the training-only augmentation of each sample, when
+/// asked for), the tokenizer saved with every checkpoint and the recipe's extra files. A phase adds its loss, validation, metric goal, parameter groups and checkpoint metadata.
 public abstract class VisualTask<TModel> : ITrainingTask where TModel : nn.Module
 {
     private readonly BatchPlan _plan;
@@ -21,7 +22,8 @@ public abstract class VisualTask<TModel> : ITrainingTask where TModel : nn.Modul
     private readonly JsonElement _config;
 
     protected VisualTask(TModel model, ISltTokenizer tokenizer, PhoenixFeatureDataset train, PhoenixFeatureDataset validation,
-        int batchSize, int maxFrames, int seed, int? loaderWorkers, Device device, TrainingRecipe recipe, JsonElement config)
+        int batchSize, int maxFrames, int seed, int? loaderWorkers, Device device, TrainingRecipe recipe, JsonElement config,
+        AugmentationOptions? augmentation = null)
     {
         TypedModel = model ?? throw new ArgumentNullException(nameof(model));
         Tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
@@ -32,7 +34,8 @@ public abstract class VisualTask<TModel> : ITrainingTask where TModel : nn.Modul
         _config = config;
         Collator = new Collator(new CollatorOptions(maxFrames));
         _plan = new BatchPlan(train.FrameCounts(), batchSize, seed);
-        _loader = LoaderSettings.Create(train, Collator, loaderWorkers);
+        Augmentation = augmentation is null || augmentation.IsIdentity ? null : new TrainingAugmentation(augmentation, seed);
+        _loader = LoaderSettings.Create(train, Collator, loaderWorkers, Augmentation);
     }
 
     public abstract TrainingPhase Phase { get; }
@@ -50,6 +53,9 @@ public abstract class VisualTask<TModel> : ITrainingTask where TModel : nn.Modul
     protected PhoenixFeatureDataset ValidationSplit { get; }
 
     protected Collator Collator { get; }
+
+    /// The augmentation of the training samples (null: none); validation never augments.
+    public TrainingAugmentation? Augmentation { get; }
 
     public JsonElement DescribeConfig() => _config;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PhoenixSlt.Core.Checkpoints;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Core.Data.Augmentation;
 using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Core.Modules;
 using PhoenixSlt.Core.Text;
@@ -17,10 +18,11 @@ namespace PhoenixSlt.Training.Phases;
 /// <param name="MaxTextLength">Token cap of the translations.</param>
 /// <param name="LoaderWorkers">Threads that load and collate training batches ahead of the trainer
 /// (<see cref="PrefetchingLoader{T}"/>); 0 = load on the training thread; null = <see cref="LoaderSettings.DefaultWorkers"/>.</param>
+/// <param name="Augmentation">Training-time augmentation of each sample (null or all strengths 0: none).</param>
 /// <param name="TextFromGlosses">The text encoder embeds each clip's glosses instead of its translation (a text
 /// encoder trained by a gloss2text text phase reads glosses).</param>
 public sealed record VlpTaskOptions(int BatchSize, int MaxFrames, int MaxTextLength, int Seed = 42, int? LoaderWorkers = null,
-    bool TextFromGlosses = false);
+    AugmentationOptions? Augmentation = null, bool TextFromGlosses = false);
 
 /// Phase 1, visual-language pre-training: symmetric InfoNCE between the fusion encoder's clip embeddings and the
 /// frozen text encoder's sentence embeddings (plus the gloss CTC loss of a model with a gloss head). Validation: the
@@ -38,7 +40,7 @@ public sealed class VlpTask : VisualTask<VisualLanguagePretrainer>
     public VlpTask(VisualLanguagePretrainer model, ISltTokenizer tokenizer, PhoenixFeatureDataset train, PhoenixFeatureDataset validation,
         VlpTaskOptions options, Device device, TrainingRecipe recipe, JsonElement config, GlossVocabulary? glosses = null)
         : base(model, tokenizer, train, validation, (options ?? throw new ArgumentNullException(nameof(options))).BatchSize,
-            options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config)
+            options.MaxFrames, options.Seed, options.LoaderWorkers, device, recipe, config, options.Augmentation)
     {
         _options = options;
         _glosses = model.GlossHead is null ? null : glosses ?? throw new ArgumentException("a model with a gloss head needs its gloss vocabulary", nameof(glosses));

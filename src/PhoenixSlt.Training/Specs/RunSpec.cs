@@ -109,7 +109,29 @@ public sealed record RunSpec
         HelpName = "W", Min = 0, Max = 100, Section = "Optimisation")]
     public double GlossCtcWeight { get; set; }
 
-    [SpecField("Seed of initialisation, shuffling and dropout.", HelpName = "S", Section = "Optimisation")]
+    [SpecField("Training-time augmentation of the visual phases (vlp, slt) with the strengths below (0 turns a technique off); the text phase, validation and evaluation never augment.",
+        Label = "Augment the training clips", Section = "Augmentation")]
+    public bool Augment { get; set; }
+
+    [SpecField("Largest rotation of the skeleton in the x–y plane around its centre, in degrees (the angle is uniform in ± this).", HelpName = "DEG", Label = "Rotation (degrees)", Min = 0, Max = 180, Section = "Augmentation")]
+    public double AugRotation { get; set; } = 10;
+
+    [SpecField("Largest change of the skeleton's size (a factor uniform in 1 ± X).", HelpName = "X", Label = "Scale", Min = 0, Max = 1, MaxExclusive = true, Section = "Augmentation")]
+    public double AugScale { get; set; } = 0.1;
+
+    [SpecField("Largest shift of the skeleton in x and in y, in shoulder widths (the unit of the normalised keypoints).", HelpName = "X", Label = "Shift", Min = 0, Max = 10, Section = "Augmentation")]
+    public double AugShift { get; set; } = 0.1;
+
+    [SpecField("Speed jitter: keypoints and SigLIP rows resampled together to r times the clip's length, r uniform in 1 ± X.", HelpName = "X", Label = "Speed jitter", Min = 0, Max = 1, MaxExclusive = true, Section = "Augmentation")]
+    public double AugSpeed { get; set; } = 0.2;
+
+    [SpecField("Probability of dropping each frame (the SigLIP rows follow; at least one frame stays).", HelpName = "P", Label = "Frame drop", Min = 0, Max = 1, MaxExclusive = true, Section = "Augmentation")]
+    public double AugFrameDrop { get; set; } = 0.1;
+
+    [SpecField("Probability, per clip and hand, of removing the whole hand from every frame (as if it were not tracked).", HelpName = "P", Label = "Hand drop", Min = 0, Max = 1, Section = "Augmentation")]
+    public double AugHandDrop { get; set; } = 0.05;
+
+    [SpecField("Seed of initialisation, shuffling, dropout and augmentation.", HelpName = "S", Section = "Optimisation")]
     public int Seed { get; set; } = 42;
 
     [SpecField("Mixed precision for GPUs: bf16 (autocast) or fp16 (autocast + dynamic loss scaling); none (float32) is the right choice on CPUs.",

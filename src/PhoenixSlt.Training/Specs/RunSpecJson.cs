@@ -28,6 +28,7 @@ public static class RunSpecJson
                 {
                     case null: writer.WriteNullValue(); break;
                     case string text: writer.WriteStringValue(text); break;
+                    case bool b: writer.WriteBooleanValue(b); break;
                     case int i: writer.WriteNumberValue(i); break;
                     case long l: writer.WriteNumberValue(l); break;
                     case double d: writer.WriteNumberValue(d); break;
@@ -106,6 +107,7 @@ public static class RunSpecJson
             JsonValueKind.Null => null,
             JsonValueKind.String => property.Value.GetString(),
             JsonValueKind.Number => property.Value.GetRawText(),
+            JsonValueKind.True or JsonValueKind.False when field.IsSwitch => property.Value.GetRawText(),
             _ => "\u0000",
         };
         if (text == "\u0000")
@@ -117,7 +119,7 @@ public static class RunSpecJson
             field.Set(spec, null);
             return null;
         }
-        if (field.ValueType == typeof(string) && property.Value.ValueKind == JsonValueKind.Number)
+        if ((field.ValueType == typeof(string) || field.IsSwitch) && property.Value.ValueKind == JsonValueKind.Number)
             return $"{field.Name} is a number in the JSON; {field.Requirement()}.";
         if (!field.TryParse(text, out object? value, out string? error))
             return error;

@@ -34,7 +34,7 @@ public sealed class SpecField
     /// The command-line flag: --kebab-case.
     public string Flag { get; }
 
-    /// int, long, double or string.
+    /// int, long, double, bool (a switch) or string.
     public Type ValueType { get; }
 
     /// Null is allowed (it means <see cref="EmptyMeans"/>).
@@ -49,7 +49,10 @@ public sealed class SpecField
     public bool IsPath => _attribute.IsPath;
     public bool IsArgument => _attribute.IsArgument;
     public string Section => _attribute.Section ?? "Advanced";
-    public bool IsNumber => ValueType != typeof(string);
+    public bool IsNumber => ValueType != typeof(string) && !IsSwitch;
+
+    /// An on/off setting (bool): a flag without a value on the command line, true/false in JSON, a switch on the form.
+    public bool IsSwitch => ValueType == typeof(bool);
 
     /// Help with the default: "… Default: 8." or "… Empty: every epoch."
     public string Description
@@ -75,6 +78,7 @@ public sealed class SpecField
     public string Format(object? value) => value switch
     {
         null => "",
+        bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
@@ -98,6 +102,16 @@ public sealed class SpecField
         {
             value = trimmed;
             return true;
+        }
+        if (IsSwitch)
+        {
+            if (bool.TryParse(trimmed, out bool on))
+            {
+                value = on;
+                return true;
+            }
+            error = $"{Name} '{trimmed}' is not true or false; {Requirement()}.";
+            return false;
         }
         bool ok;
         if (ValueType == typeof(int))
@@ -127,6 +141,8 @@ public sealed class SpecField
     {
         if (value is null)
             return IsOptional ? null : $"{Name} is missing; {Requirement()}.";
+        if (value is bool)
+            return null;
         if (value is string text)
         {
             if (Choices is not null && !Choices.Contains(text, StringComparer.Ordinal))
@@ -147,6 +163,8 @@ public sealed class SpecField
         string empty = IsOptional ? $", or empty for {EmptyMeans ?? "none"}" : "";
         if (Choices is not null)
             return $"allowed: {string.Join(", ", Choices)}{empty}";
+        if (IsSwitch)
+            return $"allowed: true or false{empty}";
         if (ValueType == typeof(string))
             return _attribute.MaxLength > 0 ? $"allowed: at most {_attribute.MaxLength} characters{empty}" : $"allowed: a text{empty}";
         string kind = ValueType == typeof(double) ? "a number" : "a whole number";

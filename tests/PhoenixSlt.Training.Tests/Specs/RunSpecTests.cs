@@ -11,6 +11,8 @@ public sealed class RunSpecTests
     {
         if (field.Choices is { } choices)
             return field.Name == "phase" ? TrainingPhaseNames.Vlp : choices.Last(c => !Equals(c, field.Default));
+        if (field.IsSwitch)
+            return !(bool)field.Default!;
         if (field.ValueType == typeof(string))
             return field.IsPath ? Path.Combine(Path.GetTempPath(), "spec-" + field.Name) : field.Name == "device" ? "cuda:1" : "x-" + field.Name;
         foreach (double candidate in new[] { 2.0, 0.5, 3.0 })
@@ -162,6 +164,39 @@ public sealed class RunSpecTests
         Assert.Null(empty);
         Assert.False(RunSpecFields.Get("seed").TryParse("", out _, out string? required));
         Assert.Equal("seed is empty; allowed: a whole number.", required);
+    }
+
+    [Fact]
+    public void Switch_ParsesTrueAndFalse_InTextAndJson_AndSaysWhatIsAllowed()
+    {
+        var field = RunSpecFields.Get("augment");
+        Assert.True(field.IsSwitch);
+        Assert.False(field.IsNumber);
+        Assert.Equal(false, field.Default);
+        Assert.True(field.TryParse("true", out object? on, out _));
+        Assert.Equal(true, on);
+        Assert.Equal("true", field.Format(true));
+        Assert.False(field.TryParse("maybe", out _, out string? error));
+        Assert.Equal("augment 'maybe' is not true or false; allowed: true or false.", error);
+
+        var (spec, problems) = RunSpecJson.Read("""{"augment": true, "aug_rotation": 0}""");
+        Assert.True(problems.IsValid, string.Join(" ", problems.Messages));
+        Assert.True(spec.Augment);
+        Assert.Contains("\"augment\": true", RunSpecJson.Write(spec));
+        var (_, wrong) = RunSpecJson.Read("""{"augment": 1, "name": true}""");
+        Assert.Equal("augment is a number in the JSON; allowed: true or false.", wrong.FirstFor("augment"));
+        Assert.Equal("name is true in the JSON; allowed: at most 100 characters, or empty for \"<phase> on <dataset>\".", wrong.FirstFor("name"));
+    }
+
+    [Fact]
+    public void Augmentation_OffOrAllZero_IsNone_OnGivesEveryStrength()
+    {
+        Assert.Null(new RunSpec().Augmentation());
+        Assert.Null(new RunSpec { Augment = true, AugRotation = 0, AugScale = 0, AugShift = 0, AugSpeed = 0, AugFrameDrop = 0, AugHandDrop = 0 }.Augmentation());
+        var options = new RunSpec { Augment = true, AugSpeed = 0 }.Augmentation();
+        Assert.Equal(new Core.Data.Augmentation.AugmentationOptions { RotationDegrees = 10, Scale = 0.1, Shift = 0.1, Speed = 0, FrameDrop = 0.1, HandDrop = 0.05 }, options);
+        Assert.Equal("off", new RunSpec { Augment = true }.DescribeAugmentation(TrainingPhase.Text));
+        Assert.All(RunSpecFields.All.Where(f => f.Name.StartsWith("aug", StringComparison.Ordinal)), f => Assert.Equal("Augmentation", f.Section));
     }
 
     [Fact]

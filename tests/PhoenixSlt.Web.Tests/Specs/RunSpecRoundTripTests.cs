@@ -34,6 +34,7 @@ public sealed class RunSpecRoundTripTests(TrainingDatasetFixture data) : IClassF
         {
             object value = field.Choices is { } choices
                 ? field.Name == "phase" ? TrainingPhaseNames.Vlp : choices.Last(c => !Equals(c, field.Default))
+                : field.IsSwitch ? !(bool)field.Default!
                 : field.ValueType == typeof(string) ? field.Name == "device" ? "cuda:1" : "x-" + field.Name
                 : ChangedNumber(field);
             field.Set(spec, value);

@@ -198,6 +198,26 @@ public sealed class NewRunPageTests : RunsTestContext
     }
 
     [Fact]
+    public void Submit_AugmentSwitchOnAndOneTechniqueOff_StoresThem()
+    {
+        IRenderedComponent<NewRun> cut = RenderForm();
+        Assert.NotEmpty(cut.FindAll("[data-testid=section-augmentation] input[data-testid=aug-rotation]"));
+        var toggle = cut.Find("[data-testid=augment]");
+        var checkbox = toggle.TagName == "INPUT" ? toggle : toggle.QuerySelector("input[type=checkbox]")!;
+        Assert.False(checkbox.HasAttribute("checked") && checkbox.GetAttribute("checked") != "false");
+
+        checkbox.Change(true);
+        Input(cut, "aug-rotation").Change("0");
+        cut.Find("[data-testid=submit]").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(StoredRuns()), Wait);
+        RunSpec config = ConfigOf(StoredRuns()[0].Id);
+        Assert.True(config.Augment);
+        Assert.Equal(0, config.AugRotation);
+        Assert.Equal(new RunSpec().AugSpeed, config.AugSpeed);
+    }
+
+    [Fact]
     public void QuickDemo_ThenSubmit_CreatesAShortRun()
     {
         IRenderedComponent<NewRun> cut = RenderForm();

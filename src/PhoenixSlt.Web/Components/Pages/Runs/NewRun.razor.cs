@@ -17,7 +17,7 @@ public partial class NewRun
     public const string AdvancedSection = "Advanced";
 
     /// Sections in the order the page shows them; fields without a section are advanced.
-    public static IReadOnlyList<string> Sections { get; } = ["What to train", "Budget and validation", "Optimisation", "Hardware", "Start from", AdvancedSection];
+    public static IReadOnlyList<string> Sections { get; } = ["What to train", "Budget and validation", "Optimisation", "Augmentation", "Hardware", "Start from", AdvancedSection];
 
     /// Fields the portal sets itself.
     private static readonly HashSet<string> PortalAssigned = ["out"];
