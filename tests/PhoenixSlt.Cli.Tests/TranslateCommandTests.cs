@@ -27,7 +27,8 @@ public sealed class TranslateCommandTests(SltCheckpointFixture fixture)
         var result = CliRunner.Run(TranslateCommand.Create(), "translate", "--checkpoint", fixture.Checkpoint, "--kpts", keypoints, "--siglip", siglip, "--beams", "3");
 
         Assert.Equal(TranslateCommand.ExitOk, result.ExitCode);
-        Assert.Equal(ScoreCommand.SplitLines(File.ReadAllText(hypFile))[2] + Environment.NewLine, result.Output);
+        // the translation is the first line (a checkpoint with a gloss head adds a "glosses:" line after it)
+        Assert.Equal(ScoreCommand.SplitLines(File.ReadAllText(hypFile))[2], ScoreCommand.SplitLines(result.Output)[0]);
     }
 
     [Fact]

@@ -153,11 +153,18 @@ public sealed class TrainingSession : IDisposable
             return CorpusTokenizer.Build(text);
         }
 
+        /// True when every training clip has glosses (the orth column), which turns gloss supervision on by default.
+        private static bool HasGlosses(PhoenixFeatureDataset train)
+            => train.Samples.Count > 0 && train.Samples.All(s => !string.IsNullOrWhiteSpace(s.Orth));
+
+        /// gloss_ctc_weight, by default <see cref="RunSpec.DefaultGlossCtcWeight"/> when the training clips have glosses.
+        private double GlossCtcWeight(PhoenixFeatureDataset train)
+            => options.GlossCtcWeight ?? (HasGlosses(train) ? RunSpec.DefaultGlossCtcWeight : 0);
+
         /// The text phase's objective (text_task), gloss2text by default when the training clips have glosses.
         private string TextObjective(PhoenixFeatureDataset train)
         {
-            bool hasGlosses = train.Samples.Count > 0 && train.Samples.All(s => !string.IsNullOrWhiteSpace(s.Orth));
-            string objective = TextObjectives.Resolve(options.TextTask, hasGlosses);
+            string objective = TextObjectives.Resolve(options.TextTask, HasGlosses(train));
             if (objective == TextObjectives.GlossToText && !train.Samples.Any(s => !string.IsNullOrWhiteSpace(s.Orth)))
                 throw new TrainingConfigurationException(
                     $"text_task gloss2text needs the glosses of the training clips, but the orth column of {DataDir}'s train split is empty; use a corpus with glosses or text_task denoise");
@@ -210,7 +217,7 @@ public sealed class TrainingSession : IDisposable
                     FusionEncoder = WithDropout(config.FusionEncoder),
                     ProjectionDropout = options.Dropout ?? config.ProjectionDropout,
                     GlossVocabSize = glosses?.Size ?? 0,
-                    GlossCtcWeight = options.GlossCtcWeight,
+                    GlossCtcWeight = GlossCtcWeight(train),
                 };
                 model = _mbartSource is null ? new VisualLanguagePretrainer(config) : VisualLanguagePretrainer.FromPretrainedMBart(config, _mbartSource);
             }
@@ -255,7 +262,7 @@ public sealed class TrainingSession : IDisposable
                 // the mBART encoder stays frozen for pretrained mBART weights (the recipe); one of our own text phases keeps training
                 bool freezeTextEncoder = pretrained && MBartPretrainedWeights.AreFromPretrainedMBart(_mbartSource!);
                 var config = ModelPresets.Slt(_preset, mbart, freezeTextEncoder) with { FusionEncoder = fusion };
-                glosses = _init is { Phase: CheckpointPhase.Vlp } && options.GlossCtcWeight > 0 && File.Exists(Path.Combine(options.Init!, GlossVocabulary.FileName))
+                glosses = _init is { Phase: CheckpointPhase.Vlp } && GlossCtcWeight(train) > 0 && File.Exists(Path.Combine(options.Init!, GlossVocabulary.FileName))
                     ? GlossVocabulary.Load(options.Init!)
                     : GlossSupervision(train);
                 config = config with
@@ -263,7 +270,7 @@ public sealed class TrainingSession : IDisposable
                     LabelSmoothing = options.LabelSmoothing ?? config.LabelSmoothing,
                     AdapterDropout = options.Dropout ?? config.AdapterDropout,
                     GlossVocabSize = glosses?.Size ?? 0,
-                    GlossCtcWeight = options.GlossCtcWeight,
+                    GlossCtcWeight = GlossCtcWeight(train),
                 };
                 model = pretrained ? SignTranslationModel.FromPretrainedMBart(config, _mbartSource!) : new SignTranslationModel(config);
                 if (_init is { Phase: CheckpointPhase.Vlp })
@@ -288,7 +295,7 @@ public sealed class TrainingSession : IDisposable
         /// The gloss vocabulary of the training split when gloss_ctc_weight asks for gloss supervision, else null.
         private GlossVocabulary? GlossSupervision(PhoenixFeatureDataset train)
         {
-            if (options.GlossCtcWeight <= 0)
+            if (GlossCtcWeight(train) <= 0)
                 return null;
             var glosses = GlossVocabulary.Build(train.Samples.Select(s => s.Orth));
             if (glosses.Size <= 2)

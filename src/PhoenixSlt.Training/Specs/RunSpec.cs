@@ -105,9 +105,12 @@ public sealed record RunSpec
     [SpecField("Dropout of the fusion encoder, adapter/heads and a scratch mBART.", HelpName = "X", EmptyMeans = "the preset's", Min = 0, Max = 1, MaxExclusive = true)]
     public double? Dropout { get; set; }
 
+    /// gloss_ctc_weight of a run that gives none, on a corpus whose training clips have glosses.
+    public const double DefaultGlossCtcWeight = 1.0;
+
     [SpecField("Weight of the gloss CTC loss on the fusion encoder in the vlp and slt phases (gloss supervision; needs the corpus' orth column, and reports gloss WER); 0 = gloss-free.",
-        HelpName = "W", Min = 0, Max = 100, Section = "Optimisation")]
-    public double GlossCtcWeight { get; set; }
+        HelpName = "W", EmptyMeans = "1 when the training clips have glosses, else 0", Min = 0, Max = 100, Section = "Optimisation")]
+    public double? GlossCtcWeight { get; set; }
 
     [SpecField("Training-time augmentation of the visual phases (vlp, slt) with the strengths below (0 turns a technique off); the text phase, validation and evaluation never augment.",
         Label = "Augment the training clips", Section = "Augmentation")]

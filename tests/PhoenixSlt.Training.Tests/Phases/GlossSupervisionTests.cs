@@ -78,4 +78,24 @@ public sealed class GlossSupervisionTests(SyntheticDatasetFixture dataset) : ICl
         Assert.True(ctc > 0);
         Assert.Equal(translationOnly.Loss!.item<float>() + 0.7f * ctc, both.Loss!.item<float>(), 4);
     }
+
+    [Fact]
+    public void Create_WithoutAWeight_GlossSupervisionIsOnWhenTheClipsHaveGlossesAndOffWithout()
+    {
+        using var temp = new TempFolder();
+        var spec = Spec(temp.Combine("default"), 0) with { GlossCtcWeight = null };
+
+        using (var session = TrainingSession.Create(spec))
+        {
+            var model = (SignTranslationModel)session.Task.Model;
+            Assert.Equal(RunSpec.DefaultGlossCtcWeight, model.Config.GlossCtcWeight);
+            Assert.NotNull(model.GlossHead);
+        }
+        using (var session = TrainingSession.Create(spec with { Phase = TrainingPhaseNames.Vlp, Out = temp.Combine("vlp") }))
+            Assert.NotNull(((VisualLanguagePretrainer)session.Task.Model).GlossHead);
+
+        string noGlosses = TextObjectiveTests.CopyWithoutGlosses(dataset.DataDir, temp.Combine("data"));
+        using (var session = TrainingSession.Create(spec with { Data = noGlosses, Out = temp.Combine("no-glosses") }))
+            Assert.Null(((SignTranslationModel)session.Task.Model).GlossHead);
+    }
 }

@@ -96,7 +96,7 @@ public sealed class TextObjectiveTests(SyntheticDatasetFixture dataset) : IClass
     }
 
     /// A copy of a dataset whose corpus files have an empty orth column.
-    private static string CopyWithoutGlosses(string source, string target)
+    internal static string CopyWithoutGlosses(string source, string target)
     {
         foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
