@@ -116,7 +116,7 @@ def aggregate(args, _):
         phase_min = {p: statistics.mean([r["phase_s"].get(p, 0) for r in runs]) / 60 for p in ("text", "vlp", "slt") if any(p in r["phase_s"] for r in runs)}
         rows.append(f"| {name} | {label} | {len(runs)} | {mean_sd(get('dev', 'bleu4'))} | {mean_sd(get('test', 'bleu4'))} | "
                     f"{mean_sd(get('dev', 'rouge_l'))} | {mean_sd(get('test', 'rouge_l'))} | {mean_sd(get('dev', 'chrf'))} | "
-                    f"{mean_sd(get('test', 'chrf'))} | {mean_sd([r['dev']['gloss_wer'] for r in runs if 'gloss_wer' in r['dev']])} | "
+                    f"{mean_sd(get('test', 'chrf'))} | {mean_sd([r['dev']['gloss_wer'] for r in runs if r['dev'].get('gloss_wer') is not None])} | "
                     f"{mean_sd([r['wall_s'] / 60 for r in runs])} | "
                     + ", ".join(f"{p} {m:.1f}" for p, m in phase_min.items()) + " |")
     out = Path(args.out)
