@@ -8,8 +8,8 @@ public sealed record PipelineStage(string Phase, RunSpec Spec, string EventsFile
 }
 
 /// The one plan of a run's stages, used by `phoenix-slt train` and the portal: a single phase is one stage in
-/// OUT; the pipeline is text (OUT/text, from mbart when given) → vlp (OUT/vlp, mbart = OUT/text/best) → slt
-/// (OUT/slt, init = OUT/vlp/best, mbart = OUT/text/best).
+/// OUT; the pipeline is text (OUT/text, from mbart when given, text_epochs epochs when given) → vlp (OUT/vlp,
+/// mbart = OUT/text/best) → slt (OUT/slt, init = OUT/vlp/best, mbart = OUT/text/best).
 public static class PipelinePlan
 {
     public const string EventsFileName = "events.jsonl";
@@ -29,7 +29,7 @@ public static class PipelinePlan
         string vlpBest = Path.Combine(Out(TrainingPhaseNames.Vlp), TrainerOptions.BestFolder);
         return
         [
-            Stage(TrainingPhaseNames.Text, spec with { Phase = TrainingPhaseNames.Text, Out = Out(TrainingPhaseNames.Text), Init = null }),
+            Stage(TrainingPhaseNames.Text, spec with { Phase = TrainingPhaseNames.Text, Out = Out(TrainingPhaseNames.Text), Init = null, Epochs = spec.TextEpochs ?? spec.Epochs }),
             Stage(TrainingPhaseNames.Vlp, spec with { Phase = TrainingPhaseNames.Vlp, Out = Out(TrainingPhaseNames.Vlp), Init = null, Mbart = textBest }),
             Stage(TrainingPhaseNames.Slt, spec with { Phase = TrainingPhaseNames.Slt, Out = Out(TrainingPhaseNames.Slt), Init = vlpBest, Mbart = textBest }),
         ];

@@ -52,6 +52,10 @@ public sealed record RunSpec
     [SpecField("Passes over the training split.", HelpName = "E", EmptyMeans = "30 when max_steps is empty, else only max_steps limits the run", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
     public int? Epochs { get; set; }
 
+    [SpecField("Epochs of the pipeline's text stage (the text phase is cheap: a gloss2text decoder keeps improving for longer than the visual stages need).",
+        HelpName = "E", EmptyMeans = "epochs", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
+    public int? TextEpochs { get; set; }
+
     [SpecField("Optimizer steps at most.", HelpName = "S", EmptyMeans = "no step limit", Min = 1, Section = "Budget and validation")]
     public long? MaxSteps { get; set; }
 

@@ -33,6 +33,17 @@ public sealed class PipelinePlanTests
     }
 
     [Theory]
+    [InlineData(null, 4, 4)]
+    [InlineData(12, 4, 12)]
+    [InlineData(12, null, 12)]
+    public void Stages_TextEpochs_SetOnlyTheTextStagesEpochs(int? textEpochs, int? epochs, int? expectedText)
+    {
+        var stages = PipelinePlan.Stages(new RunSpec { Phase = "pipeline", Out = "/run", Epochs = epochs, TextEpochs = textEpochs });
+
+        Assert.Equal([expectedText, epochs, epochs], stages.Select(s => s.Spec.Epochs));
+    }
+
+    [Theory]
     [InlineData("pipeline", "/r/7")]
     [InlineData("slt", "/r/7/slt")]
     [InlineData("text", "/r/7/text")]
