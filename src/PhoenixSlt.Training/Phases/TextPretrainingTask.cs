@@ -72,6 +72,9 @@ public sealed class TextPretrainingTask : ITrainingTask
         Goal = IsGlossToText ? new MetricGoal(MetricNames.Bleu4, HigherIsBetter: true) : new MetricGoal(MetricNames.ValLoss, HigherIsBetter: false);
     }
 
+    /// Translations listed in each gloss2text validation (named by their glosses).
+    private const int SamplesToShow = 3;
+
     private bool IsGlossToText => _options.Objective == TextObjectives.GlossToText;
 
     /// Sentences the objective can use: a non-empty target, and glosses for gloss2text.
@@ -154,7 +157,10 @@ public sealed class TextPretrainingTask : ITrainingTask
         var references = _validation.Select(e => e.Reference).ToList();
         foreach (var (name, value) in TranslationScores.Compute(hypotheses, references))
             metrics[name] = value;
-        return new ValidationResult(metrics, []);
+        var shown = Enumerable.Range(0, Math.Min(SamplesToShow, hypotheses.Length))
+            .Select(i => new Events.TranslationSample(_validation[i].Glosses ?? "", references[i], hypotheses[i]))
+            .ToList();
+        return new ValidationResult(metrics, shown);
     }
 
     /// Translates the glosses of validation sentences <paramref name="batch"/> (gloss2text), in batch order.
@@ -226,11 +232,12 @@ public sealed class TextPretrainingTask : ITrainingTask
             .Select(e => new EncodedExample(
                 IsGlossToText ? _tokenizer.Encode(e.Source!, maxLength: _options.MaxLength) : null,
                 _tokenizer.Encode(e.Target, maxLength: _options.MaxLength),
-                e.Target))
+                e.Target,
+                e.Source))
             .Where(e => e.Target.Count > 2 && (e.Source is null || e.Source.Count > 2))
             .ToList();
 
-    private sealed record EncodedExample(IReadOnlyList<int>? Source, IReadOnlyList<int> Target, string Reference);
+    private sealed record EncodedExample(IReadOnlyList<int>? Source, IReadOnlyList<int> Target, string Reference, string? Glosses);
 
     /// Corpus vocabularies hold whole words; SentencePiece pieces starting with '▁' begin a word.
     public static Func<int, bool> WordStartRule(ISltTokenizer tokenizer)

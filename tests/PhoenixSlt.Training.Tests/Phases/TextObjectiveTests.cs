@@ -55,6 +55,9 @@ public sealed class TextObjectiveTests(SyntheticDatasetFixture dataset) : IClass
         Assert.Contains(MetricNames.ValLoss, eval.Metrics.Keys);
         Assert.InRange(eval.Metrics[MetricNames.Bleu4], 0, 100);
         Assert.Contains(MetricNames.Chrf, eval.Metrics.Keys);
+        var dev = PhoenixFeatureDataset.Open(dataset.DataDir, "dev");
+        Assert.Equal(dev.Samples.Take(3).Select(s => s.Translation), eval.Samples.Select(s => s.Reference));   // each named by its glosses
+        Assert.Equal(dev.Samples.Take(3).Select(s => s.Orth.ToLowerInvariant()), eval.Samples.Select(s => s.Name));
         var finished = Assert.IsType<FinishedEvent>(sink.Events[^1]);
         Assert.Equal(TextObjectives.GlossToText, TrainingRecipe.Load(finished.BestCheckpoint!)!.TextTask);
         Assert.Contains(MetricNames.Bleu4, CheckpointMetadata.Load(finished.BestCheckpoint!).Metrics.Keys);
