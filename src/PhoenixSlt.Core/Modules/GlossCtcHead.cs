@@ -1,3 +1,4 @@
+using PhoenixSlt.Core.Modules.Squeezeformer;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,13 +17,25 @@ public sealed class GlossCtcHead : nn.Module<Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        Classes = classes;
         classifier = nn.Linear(width, classes);
         RegisterComponents();
     }
 
+    /// Classes of the classifier (the gloss vocabulary's size, blank included).
+    public int Classes { get; }
+
     /// Frame log-probabilities (B, T, C) in float32 from fusion encoder states (B, T, D).
     public override Tensor forward(Tensor hidden)
         => nn.functional.log_softmax(classifier.forward(hidden).to(ScalarType.Float32), dim: -1);
+
+    /// The head on a fusion encoder output: frame log-probabilities (B, T, C) and the real frames per clip (B) int64
+    /// — the inputs of <see cref="Loss"/> and <see cref="GreedyDecode"/>.
+    public (Tensor LogProbs, Tensor Frames) Predict(FusionEncoderOutput fused)
+    {
+        ArgumentNullException.ThrowIfNull(fused);
+        return (forward(fused.Hidden), fused.Mask.to(ScalarType.Int64).sum(1));
+    }
 
     /// CTC targets of clips' glosses (space-separated) in <paramref name="vocabulary"/>: ids (B, S) int64 padded with the
     /// blank and lengths (B) int64, on <paramref name="device"/>.
@@ -31,7 +44,7 @@ public sealed class GlossCtcHead : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(glosses);
         ArgumentNullException.ThrowIfNull(vocabulary);
         int[][] ids = [.. glosses.Select(vocabulary.Encode)];
-        int width = Math.Max(1, ids.Length == 0 ? 1 : ids.Max(g => g.Length));
+        int width = Math.Max(1, ids.Select(g => g.Length).DefaultIfEmpty(0).Max());
         long[] padded = new long[ids.Length * width];                                                 // blank-padded (B, S)
         for (int b = 0; b < ids.Length; b++)
             for (int s = 0; s < ids[b].Length; s++)

@@ -147,7 +147,7 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
             throw new ArgumentException($"the state dict has no '{FusionEncoderPrefix}*' tensors; pass the weights of a VLP (phase 1) checkpoint", nameof(vlpStateDict));
         var report = WeightTransfer.CopyByName(fusion_encoder, vlpStateDict, FusionEncoderPrefix);
         if (gloss_head is not null && vlpStateDict.TryGetValue(GlossHeadPrefix + "classifier.weight", out var vlpHead)
-            && vlpHead.shape.SequenceEqual(gloss_head.parameters().First(p => p.dim() == 2).shape))
+            && vlpHead.shape[0] == gloss_head.Classes)
             WeightTransfer.CopyByName(gloss_head, vlpStateDict, GlossHeadPrefix);
         return report;
     }
@@ -196,8 +196,8 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
         Tensor? glossLoss = null;
         if (gloss_head is not null && inputs.GlossTargets is not null && inputs.GlossLengths is not null)
         {
-            Tensor logProbs = gloss_head.forward(fused.Hidden);                                     // (B, T, C)
-            glossLoss = GlossCtcHead.Loss(logProbs, mask.sum(1), inputs.GlossTargets, inputs.GlossLengths);
+            var (logProbs, frames) = gloss_head.Predict(fused);                                      // (B, T, C), (B)
+            glossLoss = GlossCtcHead.Loss(logProbs, frames, inputs.GlossTargets, inputs.GlossLengths);
             loss = loss is null ? glossLoss * Config.GlossCtcWeight : loss + glossLoss * Config.GlossCtcWeight;
         }
         return new SltOutput(
@@ -217,8 +217,9 @@ public sealed class SignTranslationModel : nn.Module<SltInputs, SltOutput>, IInc
             return null;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (fused, _, mask) = EncodeVisualWithStates(visual);
-        return GlossCtcHead.GreedyDecode(gloss_head.forward(fused.Hidden), mask.sum(1));            // (B, T, C), (B)
+        using FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
+        var (logProbs, frames) = gloss_head.Predict(fused);                                          // (B, T, C), (B)
+        return GlossCtcHead.GreedyDecode(logProbs, frames);
     }
 
     /// Generator inputs for the clips: the adapter outputs as inputs_embeds with the frame mask, computed without

@@ -139,7 +139,8 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using FusionEncoderOutput fused = fusion_encoder.forward(visual.Keypoints, visual.KeypointMask, visual.Siglip, visual.SiglipMask); // (B, T, D)
-        return GlossCtcHead.GreedyDecode(gloss_head.forward(fused.Hidden), fused.Mask.to(ScalarType.Int64).sum(1)); // (B, T, C), (B)
+        var (logProbs, frames) = gloss_head.Predict(fused);                                          // (B, T, C), (B)
+        return GlossCtcHead.GreedyDecode(logProbs, frames);
     }
 
     /// The frozen text encoder's hidden state at each row's &lt;/s&gt; (B, d_text), computed without gradients.
@@ -172,11 +173,11 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
         Tensor text = EmbedText(inputs.TextIds, inputs.TextMask);                                // (B, E)
         Tensor scale = EffectiveLogitScale();                                                    // ()
         var (loss, logits) = ContrastiveLoss.SymmetricInfoNce(visual, text, scale);              // (), (B, B)
-        Tensor? glossLoss = null;
+        Tensor? glossLoss = null, glossLogProbs = null, frames = null;
         if (gloss_head is not null && inputs.GlossTargets is not null && inputs.GlossLengths is not null)
         {
-            Tensor logProbs = gloss_head.forward(fused.Hidden);                                     // (B, T, C)
-            glossLoss = GlossCtcHead.Loss(logProbs, fused.Mask.to(ScalarType.Int64).sum(1), inputs.GlossTargets, inputs.GlossLengths);
+            (glossLogProbs, frames) = gloss_head.Predict(fused);                                     // (B, T, C), (B)
+            glossLoss = GlossCtcHead.Loss(glossLogProbs, frames, inputs.GlossTargets, inputs.GlossLengths);
             loss = loss + glossLoss * Config.GlossCtcWeight;
         }
         return new VlpOutput(
@@ -185,6 +186,8 @@ public sealed class VisualLanguagePretrainer : nn.Module<VlpInputs, VlpOutput>
             scale.MoveToOuterDisposeScope(),
             visual.MoveToOuterDisposeScope(),
             text.MoveToOuterDisposeScope(),
-            glossLoss?.MoveToOuterDisposeScope());
+            glossLoss?.MoveToOuterDisposeScope(),
+            glossLogProbs?.MoveToOuterDisposeScope(),
+            frames?.MoveToOuterDisposeScope());
     }
 }

@@ -9,8 +9,11 @@ namespace PhoenixSlt.Core.Modules;
 /// <param name="VisualEmbeddings">(B, E) L2-normalised.</param>
 /// <param name="TextEmbeddings">(B, E) L2-normalised.</param>
 /// <param name="GlossLoss">Scalar gloss CTC loss (unweighted), or null without a gloss head or gloss targets.</param>
+/// <param name="GlossLogProbs">(B, T, C) the gloss head's frame log-probabilities, with <paramref name="GlossLoss"/>.</param>
+/// <param name="GlossFrames">(B) int64 real frames per clip, with <paramref name="GlossLoss"/>
+/// (<see cref="GlossCtcHead.GreedyDecode"/> of the two gives the recognised glosses).</param>
 public sealed record VlpOutput(Tensor Loss, Tensor LogitsPerVisual, Tensor LogitScale, Tensor VisualEmbeddings, Tensor TextEmbeddings,
-    Tensor? GlossLoss = null) : IDisposable
+    Tensor? GlossLoss = null, Tensor? GlossLogProbs = null, Tensor? GlossFrames = null) : IDisposable
 {
     /// (B, B): row j = text j against every visual (the transpose of <see cref="LogitsPerVisual"/>).
     public Tensor LogitsPerText => LogitsPerVisual.t();
@@ -23,5 +26,7 @@ public sealed record VlpOutput(Tensor Loss, Tensor LogitsPerVisual, Tensor Logit
         VisualEmbeddings.Dispose();
         TextEmbeddings.Dispose();
         GlossLoss?.Dispose();
+        GlossLogProbs?.Dispose();
+        GlossFrames?.Dispose();
     }
 }

@@ -94,12 +94,7 @@ public sealed class SltEvaluator
                 metrics[MetricNames.ValLoss] = totalLoss / totalSamples;
             }
             if (_translator.Glosses is not null)
-            {
-                var glossesOf = new string[data.Count];
-                foreach (var t in group.AllGatherObject(recognised, cancellationToken: cancellationToken).SelectMany(d => d))
-                    glossesOf[t.Index] = t.Hypothesis;
-                metrics[MetricNames.GlossWer] = WordErrorRate.Corpus(glossesOf, [.. data.Samples.Select(s => s.Orth)]);
-            }
+                metrics[MetricNames.GlossWer] = GlossRecognitionScore.Wer(recognised, data, group, cancellationToken);
             return new SltEvaluation(data.Samples.Select(s => s.Name).ToList(), references, hypothesisOf, metrics);
         }
         finally

@@ -78,8 +78,11 @@ public sealed class VlpTask : VisualTask<VisualLanguagePretrainer>
             visualHits += output.LogitsPerVisual.argmax(1).eq(targets).sum().item<long>();
             textHits += output.LogitsPerVisual.argmax(0).eq(targets).sum().item<long>();
             samples += batch.Length;
-            if (_glosses is not null && TypedModel.RecognizeGlosses(inputs.Visual) is { } ids)
+            if (_glosses is not null && output.GlossLogProbs is not null)
+            {
+                var ids = GlossCtcHead.GreedyDecode(output.GlossLogProbs, output.GlossFrames!);       // the forward's head output: no second encoder pass
                 recognised.AddRange(batch.Select((index, b) => new Evaluation.SltEvaluator.IndexedTranslation(index, _glosses.Decode(ids[b]))));
+            }
         }
         double Sum(double value) => group.WorldSize > 1 ? group.AllReduceScalar(value, cancellationToken: cancellationToken) : value;
         double total = Sum(samples);
@@ -90,13 +93,7 @@ public sealed class VlpTask : VisualTask<VisualLanguagePretrainer>
             [TextToVisualTop1] = 100 * Sum(textHits) / total,
         };
         if (_glosses is not null)
-        {
-            var glossesOf = new string[ValidationSplit.Count];
-            var all = group.WorldSize > 1 ? group.AllGatherObject(recognised, cancellationToken: cancellationToken).SelectMany(r => r) : recognised;
-            foreach (var r in all)
-                glossesOf[r.Index] = r.Hypothesis;
-            metrics[MetricNames.GlossWer] = WordErrorRate.Corpus(glossesOf, [.. ValidationSplit.Samples.Select(s => s.Orth)]);
-        }
+            metrics[MetricNames.GlossWer] = Evaluation.GlossRecognitionScore.Wer(recognised, ValidationSplit, group, cancellationToken);
         return new ValidationResult(metrics, []);
     }
 
