@@ -10,7 +10,10 @@ Datasets: real  = `phoenix-slt synth --from-annotations ../shared/phoenix-train-
                   PHOENIX-2014-T training sentences and glosses re-split by broadcast: 6,049 / 520 / 527; the one
                   that steers the recipe);
           synth = `phoenix-slt synth --seed 42` (the default synthetic grammar; the quick check).
-Arms:     scratch  = `train slt` from scratch;  pipeline = `train pipeline` (text -> vlp -> slt).
+Arms:     scratch  = `train slt` from scratch;  pipeline = `train pipeline` (text -> vlp -> slt);
+          text     = `train text` alone: with the corpus' glosses the mBART learns gloss -> text, and its best dev
+                     validation (greedy unless --beams says otherwise) is the decoder's ceiling — what the
+                     translator reaches from perfect glosses; cheap, so the place to sweep the decoder's settings.
 Anything after `--` is passed to `train` (the same for every seed), e.g. `-- --preset small --epochs 8`.
 Choose settings by dev; test is reported, never tuned on.
 
@@ -48,8 +51,8 @@ def stamp(event):
     return datetime.fromisoformat(event["time"]).timestamp()
 
 
-def phases(stream):
-    """Wall seconds of each phase (run_started -> finished) and the dev BLEU-4 curve of the slt phase."""
+def phases(stream, curve_phase="slt"):
+    """Wall seconds of each phase (run_started -> finished) and the dev BLEU-4 curve of curve_phase."""
     times, curve, start, first = {}, [], {}, None
     for e in stream:
         if e["type"] == "run_started":
@@ -58,7 +61,7 @@ def phases(stream):
             current = e["phase"]
         elif e["type"] == "finished":
             times[current] = stamp(e) - start[current]
-        elif e["type"] == "eval" and current == "slt" and e.get("bleu4") is not None:
+        elif e["type"] == "eval" and current == curve_phase and e.get("bleu4") is not None:
             curve.append((stamp(e) - first, e["step"], e["bleu4"]))
     return times, curve
 
@@ -73,7 +76,7 @@ def run(args, passthrough):
             print(f"{out}: done already", flush=True)
             continue
         out.mkdir(parents=True, exist_ok=True)
-        phase = "slt" if args.arm == "scratch" else "pipeline"
+        phase = {"scratch": "slt", "pipeline": "pipeline", "text": "text"}[args.arm]
         command = cli + ["train", phase, "--data", str(data), "--out", str(out / "run"), "--seed", str(seed),
                          "--events", str(out / "events.jsonl"), *passthrough]
         load_before, started = os.getloadavg(), time.time()
@@ -81,18 +84,21 @@ def run(args, passthrough):
             subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
         wall = time.time() - started
         best = out / "run" / ("slt" if phase == "pipeline" else "") / "best"
-        scores = {}
-        for split in ("dev", "test"):
+        scores = {"test": {}}
+        if phase == "text":  # no clips to evaluate: the best validation of the run (gloss2text: dev glosses -> text)
+            finished = [e for e in events(out / "events.jsonl") if e["type"] == "finished"][-1]
+            scores["dev"] = finished["metrics"]
+        for split in (("dev", "test") if phase != "text" else ()):
             result = subprocess.run(cli + ["evaluate", "--checkpoint", str(best), "--data", str(data), "--split", split,
                                            "--beams", "5", "--json"], check=True, capture_output=True, text=True)
             scores[split] = json.loads(result.stdout)
-        times, curve = phases(events(out / "events.jsonl"))
+        times, curve = phases(events(out / "events.jsonl"), "text" if phase == "text" else "slt")
         summary = {"dataset": args.dataset, "arm": args.arm, "label": args.label, "seed": seed, "command": command,
                    "wall_s": wall, "phase_s": times, "load_before": load_before, "load_after": os.getloadavg(),
                    "omp_threads": os.environ.get("OMP_NUM_THREADS"), "dev": scores["dev"], "test": scores["test"],
                    "dev_bleu4_curve": curve}
         (out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-        print(f"{out}: dev BLEU-4 {scores['dev']['bleu4']:.2f}, test {scores['test']['bleu4']:.2f}, {wall / 60:.1f} min", flush=True)
+        print(f"{out}: dev BLEU-4 {scores['dev']['bleu4']:.2f}, test {scores['test'].get('bleu4', float('nan')):.2f}, {wall / 60:.1f} min", flush=True)
 
 
 def mean_sd(values):
@@ -112,7 +118,7 @@ def aggregate(args, _):
     rows = ["| dataset | arm | seeds | dev BLEU-4 | test BLEU-4 | dev ROUGE-L | test ROUGE-L | dev chrF | test chrF | dev gloss WER | wall min | phases (min) |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (name, label), runs in sorted(groups.items()):
-        get = lambda split, key: [r[split][key] for r in runs]
+        get = lambda split, key: [r[split][key] for r in runs if key in r[split]]
         phase_min = {p: statistics.mean([r["phase_s"].get(p, 0) for r in runs]) / 60 for p in ("text", "vlp", "slt") if any(p in r["phase_s"] for r in runs)}
         rows.append(f"| {name} | {label} | {len(runs)} | {mean_sd(get('dev', 'bleu4'))} | {mean_sd(get('test', 'bleu4'))} | "
                     f"{mean_sd(get('dev', 'rouge_l'))} | {mean_sd(get('test', 'rouge_l'))} | {mean_sd(get('dev', 'chrf'))} | "
@@ -134,7 +140,7 @@ def aggregate(args, _):
     for name in sorted({k[0] for k in groups}):
         fig, ax = plt.subplots(figsize=(7, 4.2))
         for (dataset_name, label), runs in sorted(groups.items()):
-            if dataset_name != name:
+            if dataset_name != name or runs[0]["arm"] == "text":  # text arms: gloss -> text, not comparable to clips -> text
                 continue
             for i, r in enumerate(runs):
                 xs = [t / 60 for t, _, _ in r["dev_bleu4_curve"]]
@@ -161,7 +167,7 @@ def main():
     r.add_argument("--cli", required=True, help="how to start phoenix-slt, e.g. 'dotnet .../phoenix-slt.dll'")
     r.add_argument("--work", required=True)
     r.add_argument("--dataset", choices=["real", "synth"], default="real")
-    r.add_argument("--arm", choices=["scratch", "pipeline"], required=True)
+    r.add_argument("--arm", choices=["scratch", "pipeline", "text"], required=True)
     r.add_argument("--seeds", default="1,2,3")
     r.add_argument("--label", required=True, help="name of this arm's settings in the tables")
     a = sub.add_parser("aggregate")
