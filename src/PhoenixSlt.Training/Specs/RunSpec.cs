@@ -59,8 +59,16 @@ public sealed record RunSpec
     [SpecField("Optimizer steps at most.", HelpName = "S", EmptyMeans = "no step limit", Min = 1, Section = "Budget and validation")]
     public long? MaxSteps { get; set; }
 
-    [SpecField("Stop after this many validations without improvement (slt: BLEU-4; vlp, text: val loss).", HelpName = "P", EmptyMeans = "never stop early", Min = 1, Max = int.MaxValue, Section = "Budget and validation")]
+    /// Patience of a run that gives none: validations in a row without improvement before training stops.
+    public const int DefaultPatience = 5;
+
+    [SpecField("Stop after this many validations in a row without improvement of the phase's goal (BLEU-4 for slt and a gloss2text text phase, val loss for vlp and denoising); 0 = never stop early.",
+        HelpName = "P", EmptyMeans = "5", Min = 0, Max = int.MaxValue, Section = "Budget and validation")]
     public int? Patience { get; set; }
+
+    /// The patience the trainer uses: <see cref="Patience"/>, <see cref="DefaultPatience"/> when none is given, null
+    /// (never stop early) for 0.
+    public int? EffectivePatience => Patience switch { null => DefaultPatience, 0 => null, int p => p };
 
     [SpecField("Validate every this many optimizer steps.", HelpName = "STEPS", Label = "Eval every (steps)", EmptyMeans = "at the end of every epoch", Min = 1, Section = "Budget and validation")]
     public long? EvalEvery { get; set; }

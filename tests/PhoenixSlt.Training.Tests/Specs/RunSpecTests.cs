@@ -105,7 +105,7 @@ public sealed class RunSpecTests
     [InlineData("lr_encoder", "0", "lr_encoder 0 is out of range; allowed: a number above 0 and at most 1, or empty for the preset's: 1e-3 for tiny and small, 1e-4 for base.")]
     [InlineData("lr_decoder", "1.5", "lr_decoder 1.5 is out of range; allowed: a number above 0 and at most 1, or empty for 5e-6 for pretrained mBART weights (mbart-large-cc25), the encoder's rate for a decoder from scratch or from a text-phase run of ours.")]
     [InlineData("label_smoothing", "1", "label_smoothing 1 is out of range; allowed: a number from 0 and below 1, or empty for the preset's (0.1).")]
-    [InlineData("patience", "0", "patience 0 is out of range; allowed: a whole number of at least 1, or empty for never stop early.")]
+    [InlineData("patience", "-1", "patience -1 is out of range; allowed: a whole number of at least 0, or empty for 5.")]
     [InlineData("warmup_steps", "-1", "warmup_steps -1 is out of range; allowed: a whole number of at least 0, or empty for 5 % of the run.")]
     [InlineData("amp", "fp32", "amp 'fp32' is not allowed; allowed: none, bf16, fp16.")]
     [InlineData("preset", "huge", "preset 'huge' is not allowed; allowed: tiny, small, base.")]
@@ -165,6 +165,13 @@ public sealed class RunSpecTests
         Assert.False(RunSpecFields.Get("seed").TryParse("", out _, out string? required));
         Assert.Equal("seed is empty; allowed: a whole number.", required);
     }
+
+    [Theory]
+    [InlineData(null, RunSpec.DefaultPatience)]  // early stopping is on by default
+    [InlineData(0, null)]                        // 0 = never stop early
+    [InlineData(3, 3)]
+    public void EffectivePatience_DefaultsOnAndZeroTurnsItOff(int? given, int? expected)
+        => Assert.Equal(expected, new RunSpec { Patience = given }.EffectivePatience);
 
     [Fact]
     public void Switch_ParsesTrueAndFalse_InTextAndJson_AndSaysWhatIsAllowed()
