@@ -29,7 +29,7 @@ public static class PipelinePlan
         string vlpBest = Path.Combine(Out(TrainingPhaseNames.Vlp), TrainerOptions.BestFolder);
         return
         [
-            Stage(TrainingPhaseNames.Text, spec with { Phase = TrainingPhaseNames.Text, Out = Out(TrainingPhaseNames.Text), Init = null, Epochs = spec.TextEpochs ?? spec.Epochs }),
+            Stage(TrainingPhaseNames.Text, spec with { Phase = TrainingPhaseNames.Text, Out = Out(TrainingPhaseNames.Text), Init = null, Epochs = spec.EffectiveTextEpochs }),
             Stage(TrainingPhaseNames.Vlp, spec with { Phase = TrainingPhaseNames.Vlp, Out = Out(TrainingPhaseNames.Vlp), Init = null, Mbart = textBest }),
             Stage(TrainingPhaseNames.Slt, spec with { Phase = TrainingPhaseNames.Slt, Out = Out(TrainingPhaseNames.Slt), Init = vlpBest, Mbart = textBest }),
         ];

@@ -33,12 +33,14 @@ public sealed class PipelinePlanTests
     }
 
     [Theory]
-    [InlineData(null, 4, 4)]
-    [InlineData(12, 4, 12)]
-    [InlineData(12, null, 12)]
-    public void Stages_TextEpochs_SetOnlyTheTextStagesEpochs(int? textEpochs, int? epochs, int? expectedText)
+    [InlineData(null, 4, null, 12)]    // empty: 3 text epochs per visual epoch
+    [InlineData(null, null, null, 90)] // 3 × the default 30 epochs
+    [InlineData(null, null, 100L, null)] // only max_steps limits the run: the text stage too
+    [InlineData(12, 4, null, 12)]
+    [InlineData(12, null, null, 12)]
+    public void Stages_TextEpochs_SetOnlyTheTextStagesEpochs(int? textEpochs, int? epochs, long? maxSteps, int? expectedText)
     {
-        var stages = PipelinePlan.Stages(new RunSpec { Phase = "pipeline", Out = "/run", Epochs = epochs, TextEpochs = textEpochs });
+        var stages = PipelinePlan.Stages(new RunSpec { Phase = "pipeline", Out = "/run", Epochs = epochs, MaxSteps = maxSteps, TextEpochs = textEpochs });
 
         Assert.Equal([expectedText, epochs, epochs], stages.Select(s => s.Spec.Epochs));
     }
