@@ -358,7 +358,7 @@ public sealed class TrainingSession : IDisposable
 
         private Dictionary<string, double> LearningRates()
         {
-            double encoder = options.LrEncoder ?? ModelPresets.EncoderLearningRate(_preset, phase);
+            double encoder = options.LrEncoder ?? ModelPresets.EncoderLearningRate(_preset);
             double decoder = options.LrDecoder ?? DefaultDecoderLearningRate(encoder);
             return new Dictionary<string, double>(StringComparer.Ordinal)
             {

@@ -96,7 +96,7 @@ public sealed record RunSpec
     public int Accumulate { get; set; } = 1;
 
     [SpecField("Peak learning rate of the visual encoder, adapter and heads (text phase: the mBART encoder).", HelpName = "X", Label = "Learning rate: visual encoder",
-        EmptyMeans = "the preset's: 1e-3 for tiny and small (tiny's text phase 3e-3), 1e-4 for base", Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
+        EmptyMeans = "the preset's: 2e-3 for tiny, 1e-3 for small, 1e-4 for base", Min = 0, MinExclusive = true, Max = 1, Section = "Optimisation")]
     public double? LrEncoder { get; set; }
 
     [SpecField("Peak learning rate of the mBART decoder (and the unfrozen mBART encoder in slt).", HelpName = "Y", Label = "Learning rate: mBART decoder",

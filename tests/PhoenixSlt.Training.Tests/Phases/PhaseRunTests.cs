@@ -34,7 +34,7 @@ public sealed class PhaseRunTests(SyntheticDatasetFixture dataset) : IClassFixtu
         var sink = new RecordingProgressSink();
 
         using var session = TrainingSession.Create(Options(TrainingPhase.Text, temp.Path) with { TextTask = TextObjectives.Denoise });
-        Assert.Equal(ModelPresets.TinyTextPhaseLearningRate, session.TrainerOptions.LearningRateOf(SignTranslationModel.EncoderGroup));  // the text phase's own default
+        Assert.Equal(ModelPresets.EncoderLearningRate("tiny"), session.TrainerOptions.LearningRateOf(SignTranslationModel.EncoderGroup));
         var result = session.Run(sink: sink);
 
         Assert.Equal(3, result.Steps);

@@ -102,7 +102,7 @@ public sealed class RunSpecTests
     [Theory]
     [InlineData("batch_size", "0", "batch_size 0 is out of range; allowed: a whole number from 1 to 4096.")]
     [InlineData("batch_size", "4097", "batch_size 4097 is out of range; allowed: a whole number from 1 to 4096.")]
-    [InlineData("lr_encoder", "0", "lr_encoder 0 is out of range; allowed: a number above 0 and at most 1, or empty for the preset's: 1e-3 for tiny and small (tiny's text phase 3e-3), 1e-4 for base.")]
+    [InlineData("lr_encoder", "0", "lr_encoder 0 is out of range; allowed: a number above 0 and at most 1, or empty for the preset's: 2e-3 for tiny, 1e-3 for small, 1e-4 for base.")]
     [InlineData("lr_decoder", "1.5", "lr_decoder 1.5 is out of range; allowed: a number above 0 and at most 1, or empty for 5e-6 for pretrained mBART weights (mbart-large-cc25), the encoder's rate for a decoder from scratch or from a text-phase run of ours.")]
     [InlineData("label_smoothing", "1", "label_smoothing 1 is out of range; allowed: a number from 0 and below 1, or empty for the preset's (0.1).")]
     [InlineData("patience", "-1", "patience -1 is out of range; allowed: a whole number of at least 0, or empty for 5.")]

@@ -45,7 +45,7 @@ public class PortalSpecValidationTests
         Assert.Equal(("slt", "tiny", 30, 8, 1, "none", "cpu", 1, 42, 5, 10),
             (spec.Phase, spec.Preset, spec.EffectiveEpochs, spec.BatchSize, spec.Accumulate, spec.Amp, spec.Device, spec.WorldSize, spec.Seed, spec.Beams, spec.LogEvery));
         Assert.Null(spec.Epochs);
-        Assert.Null(spec.LrEncoder);                                   // the preset's: 1e-3 for tiny and small (tiny's text phase 3e-3), 1e-4 for base
+        Assert.Null(spec.LrEncoder);                                   // the preset's: 2e-3 for tiny, 1e-3 for small, 1e-4 for base
         Assert.Null(spec.MaxSteps);
         Assert.Null(spec.LrDecoder);
         Assert.Null(spec.Patience);
