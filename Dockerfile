@@ -74,6 +74,7 @@ ENV DOTNET_ROOT=/usr/share/dotnet \
     DOTNET_RUNNING_IN_CONTAINER=true \
     ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_GCgen0size=0x10000000 \
+    OMP_WAIT_POLICY=PASSIVE \
     Phoenix__DataRoot=/data \
     Phoenix__CheckpointRoot=/checkpoints \
     Phoenix__Training__CliPath=/app/phoenix-slt.dll
@@ -99,6 +100,7 @@ RUN apt-get update \
  && chown 1654:1654 /data /checkpoints
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_GCgen0size=0x10000000 \
+    OMP_WAIT_POLICY=PASSIVE \
     Phoenix__DataRoot=/data \
     Phoenix__CheckpointRoot=/checkpoints \
     Phoenix__Training__CliPath=/app/phoenix-slt.dll

@@ -2,6 +2,9 @@ using PhoenixSlt.Web.Components;
 using PhoenixSlt.Web.Extensions;
 using PhoenixSlt.Web.Security;
 
+// Before libtorch is loaded: the Translate service's OpenMP threads sleep between batches instead of spinning.
+PhoenixSlt.Cli.OpenMpDefaults.PreferPassiveWait();
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddPhoenixServices();
 

@@ -9,12 +9,15 @@ using TorchSharp;
 // Data loading: PhoenixSlt.Benchmarks loader [...] (LoaderBenchmark.Usage).
 // Translation service: PhoenixSlt.Benchmarks translate [...] (TranslationBenchmark.Usage).
 // Training step vs PyTorch eager: PhoenixSlt.Benchmarks train-step [...] (TrainStepBenchmark.Usage).
+// Training processes sharing the CPU: PhoenixSlt.Benchmarks concurrent-jobs [...] (ConcurrentJobsBenchmark.Usage).
 if (args.Length > 0 && args[0] == "loader")
     return LoaderBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "translate")
     return TranslationBenchmark.Run(args[1..]);
 if (args.Length > 0 && args[0] == "train-step")
     return TrainStepBenchmark.Run(args[1..]);
+if (args.Length > 0 && args[0] == "concurrent-jobs")
+    return ConcurrentJobsBenchmark.Run(args[1..]);
 var arguments = BenchmarkArguments.Parse(args);
 if (arguments is null)
 {

@@ -200,8 +200,11 @@ public static class TrainStepBenchmark
         var update = new List<double>();
         var cpu = new List<double>();
         var losses = new List<double>();
+        double timedStart = double.NaN;
         for (int i = 0; i < options.Warmup + options.Steps; i++)
         {
+            if (i == options.Warmup)
+                timedStart = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             double cpuStart = ProcessCpuTime.Milliseconds();
             var clock = Stopwatch.StartNew();
             double f, b;
@@ -242,6 +245,7 @@ public static class TrainStepBenchmark
             ["backward_ms"] = backward,
             ["optimizer_ms"] = update,
             ["cpu_ms"] = cpu,
+            ["start_unix_ms"] = timedStart, // wall clock at the first timed step (concurrent-jobs lines up processes with it)
             ["first_loss"] = losses[0],
             ["last_loss"] = losses[^1],
         };

@@ -112,4 +112,13 @@ public sealed class EvaluateCommandTests(SltCheckpointFixture fixture)
         Assert.Equal(EvaluateCommand.ExitFailed, result.ExitCode);
         Assert.Contains($"evaluate: {missing}: checkpoint folder not found", result.Error);
     }
+
+    [Fact]
+    public void Evaluate_ThreadsZero_RejectedBeforeAnythingLoads()
+    {
+        var result = CliRunner.Run(EvaluateCommand.Create(), "evaluate", "--checkpoint", fixture.Checkpoint, "--data", fixture.DataDir, "--threads", "0");
+
+        Assert.NotEqual(EvaluateCommand.ExitOk, result.ExitCode);
+        Assert.Contains("--threads must be between 1 and 1024, got 0", result.Error);
+    }
 }

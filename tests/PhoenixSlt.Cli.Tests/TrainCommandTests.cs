@@ -43,6 +43,25 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_ThreadsFlag_RunsWithThatManyThreadsAndRecordsThemInRunStarted()
+    {
+        int before = TorchSharp.torch.get_num_threads();
+        int wanted = before == 1 ? 2 : 1;
+        try
+        {
+            var result = CliRunner.Run(TrainCommand.Create(), Args("vlp", Path.Combine(_root, "out"), "--events", "-", "--threads", wanted.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+            Assert.Equal(TrainCommand.ExitOk, result.ExitCode);
+            var started = Assert.IsType<RunStartedEvent>(ProgressEventJson.Parse(result.Output.Split('\n')[0]));
+            Assert.Equal(wanted, started.Config.GetProperty("trainer").GetProperty("threads").GetInt32());
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(before);
+        }
+    }
+
+    [Fact]
     public void Train_EventsFile_WritesTheStreamAndPrintsASummary()
     {
         string outDir = Path.Combine(_root, "out");

@@ -78,6 +78,18 @@ public sealed class WorkerCommandTests : IDisposable
     }
 
     [Fact]
+    public void Workers_Threads_PassedAsTheFlagAndTheOpenMpEnvironment()
+    {
+        var request = Request(Path.Combine(_root, "out"), _data, null) with { Spec = Request("o", _data, null).Spec with { Threads = 1 } };
+
+        var workers = WorkerCommand.Workers(request, WorkerExecutable.ForAssembly("dotnet", "phoenix-slt.dll"), "127.0.0.1", 4321);
+
+        Assert.All(workers, w => Assert.Equal("1", ValueOf(w, "--threads")));
+        Assert.All(workers, w => Assert.Equal("1", w.Environment[ThreadBudget.OmpNumThreads]));
+        Assert.All(workers, w => Assert.Equal(ThreadBudget.PassiveWait, w.Environment[ThreadBudget.OmpWaitPolicy]));
+    }
+
+    [Fact]
     public void Launch_TwoCpuWorkers_FinishWithRankZerosEventsAndCheckpoints()
     {
         string outDir = Path.Combine(_root, "out");

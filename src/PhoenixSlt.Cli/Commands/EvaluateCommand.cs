@@ -22,7 +22,8 @@ public static class EvaluateCommand
     public const int ExitCancelled = 130;
 
     /// <param name="HypothesesFile">Where to write one hypothesis per line (split order), or null.</param>
-    public sealed record Request(string Checkpoint, string DataDir, string Split, int Beams, bool Json, string? HypothesesFile, string Device, int BatchSize);
+    /// <param name="Threads">libtorch intra-op threads; null: libtorch's default (OMP_NUM_THREADS, else the cores).</param>
+    public sealed record Request(string Checkpoint, string DataDir, string Split, int Beams, bool Json, string? HypothesesFile, string Device, int BatchSize, int? Threads = null);
 
     public static Command Create()
     {
@@ -35,16 +36,17 @@ public static class EvaluateCommand
         var hypOut = new Option<string?>("--hyp-out") { Description = "Write the hypotheses, one per line in split order.", HelpName = "FILE" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var batchSize = new Option<int>("--batch-size") { Description = "Clips decoded together.", HelpName = "B", DefaultValueFactory = _ => 16 };
+        var threads = ThreadsOption.Create();
 
         var command = new Command("evaluate", "Translate a split with an SLT checkpoint and score it (BLEU-1..4, ROUGE-L, chrF).")
         {
-            checkpoint, data, split, beams, json, hypOut, device, batchSize,
+            checkpoint, data, split, beams, json, hypOut, device, batchSize, threads,
         };
         command.SetAction(async (parseResult, ct) =>
         {
             var request = new Request(parseResult.GetValue(checkpoint)!, parseResult.GetValue(data)!, parseResult.GetValue(split)!,
                 parseResult.GetValue(beams), parseResult.GetValue(json), parseResult.GetValue(hypOut), parseResult.GetValue(device)!,
-                parseResult.GetValue(batchSize));
+                parseResult.GetValue(batchSize), parseResult.GetValue(threads));
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -68,6 +70,7 @@ public static class EvaluateCommand
             if (!Directory.Exists(request.DataDir))
                 throw new TrainingConfigurationException($"--data {request.DataDir}: folder not found; give a dataset root with annotations/, kpts/ and siglip_vitb16/");
             var device = DeviceSelection.Parse(request.Device);
+            ThreadBudget.Apply(request.Threads);
             var data = PhoenixFeatureDataset.Open(request.DataDir, request.Split);
             using var checkpoint = SltCheckpoint.Load(request.Checkpoint, device.ToDevice());
             var options = new SltEvaluationOptions(request.Beams, request.BatchSize, checkpoint.MaxNewTokens, SamplesToShow: 0);

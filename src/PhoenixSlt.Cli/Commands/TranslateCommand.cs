@@ -14,7 +14,8 @@ public static class TranslateCommand
     public const int ExitOk = 0;
     public const int ExitFailed = 1;
 
-    public sealed record Request(string Checkpoint, string Keypoints, string Siglip, int Beams, bool Json, string Device);
+    /// <param name="Threads">libtorch intra-op threads; null: libtorch's default.</param>
+    public sealed record Request(string Checkpoint, string Keypoints, string Siglip, int Beams, bool Json, string Device, int? Threads = null);
 
     public static Command Create()
     {
@@ -24,13 +25,14 @@ public static class TranslateCommand
         var beams = new Option<int>("--beams") { Description = "Beam width (1 = greedy).", HelpName = "K", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print {\"translation\": …, \"glosses\": …} instead of the plain text (glosses: null without a gloss head)." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var threads = ThreadsOption.Create();
         var command = new Command("translate", "Translate one clip (keypoints + SigLIP features) with an SLT checkpoint.")
         {
-            checkpoint, kpts, siglip, beams, json, device,
+            checkpoint, kpts, siglip, beams, json, device, threads,
         };
         command.SetAction(parseResult => Run(
             new Request(parseResult.GetValue(checkpoint)!, parseResult.GetValue(kpts)!, parseResult.GetValue(siglip)!,
-                parseResult.GetValue(beams), parseResult.GetValue(json), parseResult.GetValue(device)!),
+                parseResult.GetValue(beams), parseResult.GetValue(json), parseResult.GetValue(device)!, parseResult.GetValue(threads)),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error));
         return command;
@@ -46,6 +48,7 @@ public static class TranslateCommand
             if (request.Beams < 1)
                 throw new TrainingConfigurationException($"--beams {request.Beams} must be at least 1 (1 = greedy search)");
             var device = DeviceSelection.Parse(request.Device);
+            ThreadBudget.Apply(request.Threads);
             var clip = ClipReader.Read(request.Keypoints, request.Siglip);
             using var checkpoint = SltCheckpoint.Load(request.Checkpoint, device.ToDevice());
             string translation = checkpoint.Translate([clip], request.Beams)[0];

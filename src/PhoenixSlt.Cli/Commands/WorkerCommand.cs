@@ -176,7 +176,7 @@ public static class WorkerCommand
                 .. executable.PrefixArguments, "worker", .. Arguments(workerRequest),
                 RankOption, Invariant(rank), MasterAddressOption, masterAddress, MasterPortOption, Invariant(masterPort),
             ];
-            return new WorkerProcess(rank, executable.FileName, arguments, WorkerLaunchPlan.Environment(gpu));
+            return new WorkerProcess(rank, executable.FileName, arguments, WorkerLaunchPlan.Environment(gpu, request.Spec.Threads));
         }).ToList();
     }
 

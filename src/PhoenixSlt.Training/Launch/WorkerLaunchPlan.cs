@@ -64,10 +64,13 @@ public static class WorkerLaunchPlan
     public const string GcGen0SizeValue = "0x10000000";
 
     /// Environment variables of a worker on <paramref name="visibleGpu"/>: the GPU it sees (none on the
-    /// CPU) and the gen0 budget unless the parent already chose one.
-    public static IReadOnlyDictionary<string, string> Environment(int? visibleGpu)
+    /// CPU), the gen0 budget unless the parent already chose one, and with <paramref name="threads"/> the OpenMP
+    /// settings of <see cref="ThreadBudget.Environment"/> (thread counts, passive waiting).
+    public static IReadOnlyDictionary<string, string> Environment(int? visibleGpu, int? threads = null)
     {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var variables = threads is int count
+            ? new Dictionary<string, string>(ThreadBudget.Environment(count), StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
         if (visibleGpu is int gpu)
             variables[CudaVisibleDevices] = gpu.ToString(CultureInfo.InvariantCulture);
         if (string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable(GcGen0SizeVariable)))

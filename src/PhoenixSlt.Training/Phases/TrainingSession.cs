@@ -50,6 +50,7 @@ public sealed class TrainingSession : IDisposable
         if (spec.Phase == TrainingPhaseNames.Pipeline)
             throw new TrainingConfigurationException("a training session is one phase; plan the pipeline's stages with PipelinePlan.Stages");
         var device = DeviceSelection.Parse(spec.Device);
+        ThreadBudget.Apply(spec.Threads);
         return new Builder(spec, TrainingPhaseNames.Parse(spec.Phase), resume, device).Build();
     }
 
@@ -419,6 +420,7 @@ public sealed class TrainingSession : IDisposable
                     ["amp"] = options.Amp,
                     ["train_split"] = options.TrainSplit,
                     ["validation_split"] = options.ValidationSplit,
+                    ["threads"] = get_num_threads(),
                 },
                 ["augmentation"] = options.DescribeAugmentation(phase),
             });

@@ -169,6 +169,11 @@ public sealed record RunSpec
     [SpecField("Threads loading training batches ahead of the trainer (0 = on the training thread).", HelpName = "N", EmptyMeans = "min(2, cores - 1)", Min = 0, Max = 64, Section = "Hardware")]
     public int? LoaderWorkers { get; set; }
 
+    [SpecField("Intra-op CPU threads of each training process (libtorch's set_num_threads; workers also get OMP_NUM_THREADS and MKL_NUM_THREADS). Processes that share the cores run much faster with their share than all at the default.",
+        HelpName = "N", Label = "CPU threads per process", EmptyMeans = "the CLI: libtorch's default (OMP_NUM_THREADS, else the cores); the portal: its thread budget (Phoenix:Training:ThreadsPerJob)",
+        Min = 1, Max = ThreadBudget.MaxThreads, Section = "Hardware")]
+    public int? Threads { get; set; }
+
     [SpecField("Clips decoded together during validation.", HelpName = "N", EmptyMeans = "the batch size", Min = 1, Max = 4096)]
     public int? EvalBatchSize { get; set; }
 

@@ -18,6 +18,8 @@ public static class RunsApi
         var runs = endpoints.MapGroup("/api/runs").WithTags("Runs");
         runs.MapPost("/", CreateAsync).Accepts<RunSpec>("application/json").WithName("CreateRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Queue a new training run (same validation as the New-run form).");
         runs.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("List runs, filtered by status and phase.");
+        runs.MapGet("/defaults", Defaults).WithName("GetRunDefaults")
+            .WithSummary("The settings a new run starts from on ?device= (cpu, cuda, cuda:N): the run spec's defaults, on the CPU with greedy validation and 2 epochs (what the New-run form shows).");
         runs.MapGet("/{id:int}", GetAsync).WithName("GetRun").WithSummary("A run with its settings and latest validation translations.");
         runs.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Cancel a queued or running run.");
         runs.MapPost("/{id:int}/resume", ResumeAsync).WithName("ResumeRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Resume a failed, cancelled or interrupted run from its last checkpoint.");
@@ -43,6 +45,9 @@ public static class RunsApi
             ? TypedResults.Created($"/api/runs/{run.Id}", run)
             : TypedResults.ValidationProblem(ToApiErrors(result.Problems), title: "The run spec is not valid.");
     }
+
+    /// <see cref="RunSpecDefaults.For"/> of <paramref name="device"/> (cpu when omitted).
+    public static Ok<RunSpec> Defaults(string? device) => TypedResults.Ok(RunSpecDefaults.For(device));
 
     public static async Task<Results<Ok<IReadOnlyList<RunInfo>>, ValidationProblem>> ListAsync(RunStore store, string? status, string? phase, string? search,
         RunSortField? sort, bool? descending, int? limit, CancellationToken cancellationToken)

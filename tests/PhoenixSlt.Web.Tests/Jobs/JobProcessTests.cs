@@ -91,6 +91,24 @@ public sealed class JobProcessTests
         Assert.Contains("/nonexistent/phoenix-slt not found: the portal evaluates with phoenix-slt.", launcher.MissingProgram("evaluates"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TryStart_Threads_ProcessGetsTheBudgetVariablesUnderTheConfiguredOnes()
+    {
+        // The configured environment (Phoenix:Training:Environment) overrides the budget's OMP_NUM_THREADS only.
+        var configured = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" };
+        var launcher = new JobLauncher(new CliCommand("/bin/sh", ["-c", "echo \"$OMP_NUM_THREADS $MKL_NUM_THREADS $OMP_WAIT_POLICY\""]), configured, TimeProvider.System);
+        var output = new ProcessOutput(tailLines: 2, keepLines: true, TimeProvider.System);
+        using var process = launcher.TryStart([], Path.GetTempPath(), output, out string? error, threads: 3);
+        Assert.True(process is not null, error);
+        var watch = new Watch(output);
+
+        var end = await process.SuperviseAsync(new ActiveJob(1, new Nothing()), new ProcessPolicy(LongGrace, Poll), watch, CancellationToken.None);
+
+        Assert.Equal((ProcessEnd.Exited, 0), (end, process.ExitCode));
+        Assert.Equal(["1 3 PASSIVE"], watch.Lines.Select(l => l.Text));
+        Assert.Same(configured, launcher.EnvironmentOf(null)); // no count: only the configured variables
+    }
+
     private static JobProcess Start(string script, ProcessOutput output)
     {
         var launcher = new JobLauncher(new CliCommand("/bin/sh", ["-c", script]), new Dictionary<string, string>(), TimeProvider.System);

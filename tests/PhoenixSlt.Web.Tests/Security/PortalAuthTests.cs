@@ -31,7 +31,7 @@ public sealed partial class PortalAuthTests : IDisposable
     /// Routes the enumeration must find (so an empty or broken enumeration cannot pass).
     private static readonly string[] KnownProtectedRoutes =
     [
-        "POST /api/runs", "GET /api/runs", "GET /api/runs/{id:int}", "POST /api/runs/{id:int}/cancel", "POST /api/runs/{id:int}/resume",
+        "POST /api/runs", "GET /api/runs", "GET /api/runs/defaults", "GET /api/runs/{id:int}", "POST /api/runs/{id:int}/cancel", "POST /api/runs/{id:int}/resume",
         "GET /api/runs/{id:int}/metrics", "GET /api/runs/{id:int}/logs", "GET /api/checkpoints", "POST /api/checkpoints/{id:int}/evaluate",
         "POST /api/checkpoints/import-mbart", "GET /api/evaluations", "GET /api/evaluations/{id:int}", "GET /api/compare",
         "POST /api/translate", "GET /hubs/training", "GET /hubs/training/negotiate", "GET /hubs/translate", "GET /hubs/translate/negotiate", "GET /openapi/{documentName}.json",

@@ -101,6 +101,21 @@ public sealed class RunSpecRoundTripTests(TrainingDatasetFixture data) : IClassF
     }
 
     [Fact]
+    public async Task Defaults_PerDevice_AreRunSpecDefaultsAsSnakeCaseJson()
+    {
+        await using var host = new TrainingTestHost(data, _state);
+
+        var cpu = await host.Client.GetFromJsonAsync<JsonElement>("/api/runs/defaults?device=cpu");
+        var gpu = await host.Client.GetFromJsonAsync<JsonElement>("/api/runs/defaults?device=cuda:0");
+
+        Assert.Equal((RunSpecDefaults.CpuBeams, RunSpecDefaults.CpuEpochs), (cpu.GetProperty("beams").GetInt32(), cpu.GetProperty("epochs").GetInt32()));
+        Assert.Equal(new RunSpec().Beams, gpu.GetProperty("beams").GetInt32());
+        Assert.Equal(JsonValueKind.Null, gpu.GetProperty("epochs").ValueKind);   // RunSpec's: 30 unless max_steps is given
+        Assert.Equal("cuda:0", gpu.GetProperty("device").GetString());
+        Assert.Equal(new RunSpec().BatchSize, cpu.GetProperty("batch_size").GetInt32());
+    }
+
+    [Fact]
     public async Task InvalidSpec_SameMessagesFromTheCommandLineAndTheApi()
     {
         string[] flags = ["--batch-size", "0", "--lr-encoder", "5", "--beams", "0", "--amp", "fp32", "--weight-decay", "-1"];

@@ -94,9 +94,10 @@ internal sealed class EvaluationJobKind(
             Directory.CreateDirectory(workDir);
             string datasetDir = Path.Combine(paths.DataRoot, evaluation.Dataset);
             string hypFile = Path.Combine(workDir, "hypotheses.txt");
+            int threads = trainingOptions.ThreadsPerProcess();
             var arguments = EvaluationArguments.For(evaluation.CheckpointPath, datasetDir, evaluation.Split, evaluation.Beams, hypFile,
-                options.Device, options.BatchSize);
-            if (await RunProcessAsync(active, arguments, workDir, stoppingToken).ConfigureAwait(false) is { } stopped)
+                options.Device, options.BatchSize, threads);
+            if (await RunProcessAsync(active, arguments, workDir, threads, stoppingToken).ConfigureAwait(false) is { } stopped)
                 return new Outcome(stopped);
             return new Outcome(JobEnd.Completed, await ScoreAsync(datasetDir, evaluation.Split, hypFile).ConfigureAwait(false));
         }
@@ -115,12 +116,12 @@ internal sealed class EvaluationJobKind(
 
     /// Runs the process to its end; null when it succeeded, else how the evaluation ends (failed with the tail of
     /// the error output, cancelled, or failed by the portal's shutdown).
-    private async Task<JobEnd?> RunProcessAsync(ActiveJob active, IReadOnlyList<string> arguments, string workDir, CancellationToken stoppingToken)
+    private async Task<JobEnd?> RunProcessAsync(ActiveJob active, IReadOnlyList<string> arguments, string workDir, int threads, CancellationToken stoppingToken)
     {
         if (launcher.MissingProgram("evaluates") is string missing)
             return JobEnd.Failed(missing);
         var output = new ProcessOutput(options.StderrTailLines, keepLines: false, time);
-        using var process = launcher.TryStart(arguments, workDir, output, out string? startError);
+        using var process = launcher.TryStart(arguments, workDir, output, out string? startError, threads);
         if (process is null)
             return JobEnd.Failed(startError!);
         var policy = new ProcessPolicy(trainingOptions.CancelGracePeriod, Timeout.InfiniteTimeSpan);

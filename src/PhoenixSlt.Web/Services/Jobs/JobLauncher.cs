@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using PhoenixSlt.Training;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Services.Jobs;
@@ -16,12 +17,14 @@ public sealed class JobLauncher(CliCommand cli, IReadOnlyDictionary<string, stri
         => File.Exists(Cli.Program) ? null
             : $"{Cli.Program} not found: the portal {purpose} with phoenix-slt. Build the solution (dotnet build) so that phoenix-slt.dll is next to the portal, or set Phoenix:Training:CliPath.";
 
-    /// Starts `phoenix-slt <paramref name="arguments"/>` in <paramref name="workingDirectory"/>, its output going to
-    /// <paramref name="output"/>; null with the reason in <paramref name="error"/> when it could not be started.
-    public JobProcess? TryStart(IReadOnlyList<string> arguments, string workingDirectory, ProcessOutput output, out string? error)
+    /// Starts `phoenix-slt <paramref name="arguments"/>` in <paramref name="workingDirectory"/> with
+    /// <paramref name="threads"/> intra-op threads (<see cref="ThreadBudget.Environment"/>, under the configured
+    /// environment), its output going to <paramref name="output"/>; null with the reason in <paramref name="error"/>
+    /// when it could not be started.
+    public JobProcess? TryStart(IReadOnlyList<string> arguments, string workingDirectory, ProcessOutput output, out string? error, int? threads = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var process = new Process { StartInfo = Cli.StartInfo(arguments, workingDirectory, environment), EnableRaisingEvents = true };
+        var process = new Process { StartInfo = Cli.StartInfo(arguments, workingDirectory, EnvironmentOf(threads)), EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => output.Add(e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => output.Add(e.Data, isError: true);
         try
@@ -38,5 +41,16 @@ public sealed class JobLauncher(CliCommand cli, IReadOnlyDictionary<string, stri
         process.BeginErrorReadLine();
         error = null;
         return new JobProcess(process, time);
+    }
+
+    /// The variables a job's process gets on top of the portal's: the thread budget's, then the configured ones.
+    public IReadOnlyDictionary<string, string> EnvironmentOf(int? threads)
+    {
+        if (threads is not int count)
+            return environment;
+        var variables = new Dictionary<string, string>(ThreadBudget.Environment(count), StringComparer.Ordinal);
+        foreach (var (name, value) in environment)
+            variables[name] = value;
+        return variables;
     }
 }

@@ -31,12 +31,14 @@ internal sealed class TrainingJobKind(
     // How a run's stages and a stage's command line are made: the run's resolved spec, the one pipeline plan and
     // `train --spec … --stage …`.
 
-    /// The run's resolved spec (data in its dataset's current folder), written to RUN/spec.json, and its stages
-    /// (<see cref="PipelinePlan"/>).
-    private static (string SpecFile, IReadOnlyList<PipelineStage> Stages) PlanStages(RunEntity run, string datasetDir)
+    /// The run's resolved spec (data in its dataset's current folder, threads from the run or the portal's budget),
+    /// written to RUN/spec.json, and its stages (<see cref="PipelinePlan"/>).
+    private (string SpecFile, IReadOnlyList<PipelineStage> Stages, int Threads) PlanStages(RunEntity run, string datasetDir)
     {
-        var spec = RunStore.ConfigOf(run) with { Data = datasetDir };
-        return (RunSpecJson.Save(spec, run.OutputFolder), PipelinePlan.Stages(spec));
+        var config = RunStore.ConfigOf(run);
+        int threads = options.ThreadsFor(config);
+        var spec = config with { Data = datasetDir, Threads = threads };
+        return (RunSpecJson.Save(spec, run.OutputFolder), PipelinePlan.Stages(spec), threads);
     }
 
     /// The arguments of one stage's process (after the program).
@@ -94,10 +96,10 @@ internal sealed class TrainingJobKind(
             await journal.FinishAsync(job.Id, JobEnd.Failed(problem)).ConfigureAwait(false);
             return;
         }
-        var (specFile, stages) = PlanStages(job, datasetDir);
+        var (specFile, stages, threads) = PlanStages(job, datasetDir);
         for (int index = Math.Max(0, stages.ToList().FindIndex(s => s.Phase == job.Stage)); index < stages.Count; index++)
         {
-            var end = await RunStageAsync(active, job, stages[index], specFile, stoppingToken).ConfigureAwait(false);
+            var end = await RunStageAsync(active, job, stages[index], specFile, threads, stoppingToken).ConfigureAwait(false);
             if (end.Status != JobStatus.Completed || index + 1 == stages.Count)
             {
                 await journal.FinishAsync(job.Id, end).ConfigureAwait(false);
@@ -121,7 +123,7 @@ internal sealed class TrainingJobKind(
     }
 
     /// One stage's process from start to end: Completed when its event stream reported `finished`.
-    private async Task<JobEnd> RunStageAsync(ActiveJob active, RunEntity run, PipelineStage stage, string specFile, CancellationToken stoppingToken)
+    private async Task<JobEnd> RunStageAsync(ActiveJob active, RunEntity run, PipelineStage stage, string specFile, int threads, CancellationToken stoppingToken)
     {
         if (active.CancelRequested || await journal.CancelRequestedAsync(run.Id).ConfigureAwait(false))
             return JobEnd.Cancelled;
@@ -132,7 +134,8 @@ internal sealed class TrainingJobKind(
         Directory.CreateDirectory(stage.OutDir);
         var output = new ProcessOutput(options.StderrTailLines, keepLines: true, time);
         var watch = new StageWatch(journal, run.Id, stage, output);
-        using var process = launcher.TryStart(arguments, Path.GetDirectoryName(stage.OutDir)!, output, out string? startError);
+        // A multi-process run's `train` only waits for its workers, which get their environment from it.
+        using var process = launcher.TryStart(arguments, Path.GetDirectoryName(stage.OutDir)!, output, out string? startError, threads);
         if (process is null)
             return JobEnd.Failed(startError!);
         await journal.StageStartedAsync(run.Id, stage, process.Id, process.StartTimeUtc(Now()), arguments, resume).ConfigureAwait(false);

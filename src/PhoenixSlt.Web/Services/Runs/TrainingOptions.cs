@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -26,9 +28,39 @@ public sealed class TrainingOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// Extra environment variables of the training processes, e.g. OMP_NUM_THREADS (section
-    /// Phoenix:Training:Environment).
+    /// Extra environment variables of the training and evaluation processes (section Phoenix:Training:Environment);
+    /// they override the thread variables the portal sets from the thread budget (OMP_NUM_THREADS, …).
     public Dictionary<string, string> Environment { get; set; } = new(StringComparer.Ordinal);
+
+    /// The CPU threads the portal's jobs share (training processes, evaluations, the Translate service). Empty: the
+    /// machine's logical cores.
+    [Range(1, ThreadBudget.MaxThreads)]
+    public int? CpuThreads { get; set; }
+
+    /// Intra-op CPU threads of each job (a training stage, each worker of a multi-process CPU run, an evaluation, the
+    /// Translate service). Empty: <see cref="CpuThreads"/> / (<see cref="MaxConcurrentRunsPerDevice"/> + 1: the
+    /// slots' processes and the Translate service), and a CPU run of world size N divides its share over its N
+    /// workers; at least 1. A run's own `threads` setting wins for that run.
+    [Range(1, ThreadBudget.MaxThreads)]
+    public int? ThreadsPerJob { get; set; }
+
+    /// Jobs that may use the CPU at once: the slots of one device and the Translate service.
+    public int ConcurrentJobs => MaxConcurrentRunsPerDevice + 1;
+
+    /// The threads of each of a job's <paramref name="processes"/> processes (<see cref="ThreadBudget.PerProcess"/>).
+    public int ThreadsPerProcess(int processes = 1)
+        => ThreadBudget.PerProcess(CpuThreads ?? System.Environment.ProcessorCount, ConcurrentJobs, processes, ThreadsPerJob);
+
+    /// The intra-op threads of each process of a run: its own `threads` setting, else the budget's share (divided
+    /// over the workers of a multi-process CPU run).
+    public int ThreadsFor(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Threads is int own)
+            return own;
+        bool cpu = !(DeviceSelection.TryParseName(spec.Device, out var device) && device.IsCuda);
+        return ThreadsPerProcess(cpu ? spec.WorldSize : 1);
+    }
 
     /// Lines of a process's standard error kept for the error message of a run that died.
     [Range(1, 1000)]

@@ -49,5 +49,10 @@ public sealed class TranslationOptions
     [Required]
     public string Device { get; set; } = "cpu";
 
+    /// libtorch intra-op threads of the translation loop. Empty: the portal's per-job share of the thread budget
+    /// (Phoenix:Training:ThreadsPerJob, CpuThreads).
+    [Range(1, PhoenixSlt.Training.ThreadBudget.MaxThreads)]
+    public int? Threads { get; set; }
+
     public long CacheBudgetBytes => (long)(CacheBudgetMb * 1024 * 1024);
 }

@@ -98,6 +98,8 @@ public sealed class TranslationService : IDisposable
         var pending = new List<Pending>();
         try
         {
+            // libtorch's thread count is global; this thread is the only one of the portal that runs tensor code.
+            ThreadBudget.Apply(_options.Threads);
             while (!_stopping.IsCancellationRequested)
             {
                 while (_queue.Reader.TryRead(out var next))

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Options;
+using PhoenixSlt.Web.Services.Runs;
+
 namespace PhoenixSlt.Web.Services.Translation;
 
 public static class TranslationServiceCollectionExtensions
@@ -7,6 +10,7 @@ public static class TranslationServiceCollectionExtensions
     {
         services.AddOptions<TranslationOptions>()
             .BindConfiguration(TranslationOptions.SectionName)
+            .Configure<IOptions<TrainingOptions>>((translation, training) => translation.Threads ??= training.Value.ThreadsPerProcess())
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<TranslationService>();

@@ -44,15 +44,15 @@ public sealed class NewRunPageTests : RunsTestContext
     private RunSpec ConfigOf(int runId) => Store.GetDetailsAsync(runId).GetAwaiter().GetResult()!.Config;
 
     [Fact]
-    public void Render_FreshForm_ShowsTheDefaultsOfRunSpec()
+    public void Render_FreshForm_ShowsTheCpuDefaultsOfRunSpecDefaults()
     {
-        var defaults = new RunSpec();
+        var defaults = RunSpecDefaults.For("cpu");
 
         IRenderedComponent<NewRun> cut = RenderForm();
 
-        // epochs is empty by default: 30 epochs unless max_steps is given (its placeholder says so)
-        Assert.Null(defaults.Epochs);
-        Assert.Equal("", Input(cut, "epochs").GetAttribute("value") ?? "");
+        // on the CPU: a few epochs and greedy validation instead of RunSpec's 30 epochs with 5 beams
+        Assert.Equal((1, 2), (defaults.Beams, defaults.Epochs));
+        Assert.Equal("2", Input(cut, "epochs").GetAttribute("value"));
         Assert.Contains(RunSpec.DefaultEpochs.ToString(CultureInfo.InvariantCulture), Input(cut, "epochs").GetAttribute("placeholder"));
         Assert.Equal(defaults.BatchSize.ToString(CultureInfo.InvariantCulture), Input(cut, "batch-size").GetAttribute("value"));
         Assert.Equal(defaults.Beams.ToString(CultureInfo.InvariantCulture), Input(cut, "beams").GetAttribute("value"));
@@ -277,5 +277,66 @@ public sealed class NewRunPageTests : RunsTestContext
         File.WriteAllText(Path.Combine(incomplete, "config.json"), "{}");
 
         Assert.Equal([hf], CheckpointChoices.FindMBartFolders(root));
+    }
+
+    /// The estimate text the page should show for <paramref name="spec"/> on the handmade dataset (3 training clips,
+    /// 1 dev clip) at <paramref name="speed"/>.
+    private static string ExpectedEstimate(RunSpec spec, PresetSpeed speed)
+        => "~" + RunEstimate.Format(RunEstimate.Of(spec with { Data = DatasetName }, trainClips: 3, validationClips: 1, speed)!.Total);
+
+    [Fact]
+    public void Render_NoPastRuns_EstimateOfTheDefaultsAtThePresetsFallbackSpeed()
+    {
+        IRenderedComponent<NewRun> cut = RenderForm();
+
+        string expected = ExpectedEstimate(RunSpecDefaults.For("cpu"), PresetSpeed.Fallback("tiny", "cpu"));
+        cut.WaitForAssertion(() => Assert.Equal($"Estimated time: {expected}", cut.Find("[data-testid=estimate]").TextContent.Trim()), Wait);
+        Assert.Contains("typical speed of the preset", cut.Find("[data-testid=estimate-detail]").TextContent);
+        Assert.Contains("slt: 2 steps", cut.Find("[data-testid=estimate-detail]").TextContent);   // ⌈3 / 8⌉ = 1 step per epoch, 2 epochs
+    }
+
+    [Fact]
+    public void Render_PastCompletedRunOfThePreset_EstimateAtItsMeasuredSpeed()
+    {
+        // a finished tiny run on the CPU that trained 0.5 samples/s: far slower than the fallback, so the estimate differs
+        RunEntity past = NewRun(new RunSpec { Preset = "tiny", Device = "cpu" }, JobStatus.Completed, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        past.SamplesPerSecond = 0.5;
+        past.FinishedAt = new DateTime(2026, 1, 1, 1, 0, 0, DateTimeKind.Utc);
+        Save(past);
+        var measured = PresetSpeed.FromHistory([0.5], "tiny", "cpu");
+        string expected = ExpectedEstimate(RunSpecDefaults.For("cpu"), measured);
+        Assert.NotEqual(ExpectedEstimate(RunSpecDefaults.For("cpu"), PresetSpeed.Fallback("tiny", "cpu")), expected);
+
+        IRenderedComponent<NewRun> cut = RenderForm();
+
+        cut.WaitForAssertion(() => Assert.Equal($"Estimated time: {expected}", cut.Find("[data-testid=estimate]").TextContent.Trim()), Wait);
+        Assert.Contains("measured on 1 finished run on this device", cut.Find("[data-testid=estimate-detail]").TextContent);
+    }
+
+    [Fact]
+    public void ChangeEpochs_EstimateFollowsTheForm()
+    {
+        IRenderedComponent<NewRun> cut = RenderForm();
+        var spec = RunSpecDefaults.For("cpu");
+        spec.Epochs = 400;
+        string expected = ExpectedEstimate(spec, PresetSpeed.Fallback("tiny", "cpu"));
+
+        Input(cut, "epochs").Change("400");
+
+        cut.WaitForAssertion(() => Assert.Equal($"Estimated time: {expected}", cut.Find("[data-testid=estimate]").TextContent.Trim()), Wait);
+        Assert.Contains("slt: 400 steps", cut.Find("[data-testid=estimate-detail]").TextContent);
+    }
+
+    [Fact]
+    public void Render_QuickDemo_IsAPrimaryButtonAtTheTopWithItsEstimate()
+    {
+        IRenderedComponent<NewRun> cut = RenderForm();
+
+        var button = cut.Find("[data-testid=quick-demo]");
+        Assert.Contains("mud-button-filled-primary", button.ClassList);
+        // before the form: the panel comes first in the document
+        Assert.True(cut.Markup.IndexOf("data-testid=\"quick-demo-panel\"", StringComparison.Ordinal) < cut.Markup.IndexOf("data-testid=\"new-run-form\"", StringComparison.Ordinal));
+        string expected = ExpectedEstimate(PhoenixSlt.Web.Components.Pages.Runs.NewRun.QuickDemo(RunSpecDefaults.For("cpu")), PresetSpeed.Fallback("tiny", "cpu"));
+        cut.WaitForAssertion(() => Assert.Equal(expected, cut.Find("[data-testid=quick-demo-estimate]").TextContent.Trim()), Wait);
     }
 }

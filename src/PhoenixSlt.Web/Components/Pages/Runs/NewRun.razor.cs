@@ -2,6 +2,8 @@ using System.Globalization;
 using PhoenixSlt.Training.Specs;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
+using PhoenixSlt.Core.Data;
+using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Web.Services.Runs;
@@ -18,6 +20,9 @@ public partial class NewRun
 
     /// Sections in the order the page shows them; fields without a section are advanced.
     public static IReadOnlyList<string> Sections { get; } = ["What to train", "Budget and validation", "Optimisation", "Augmentation", "Hardware", "Start from", AdvancedSection];
+
+    /// Estimates above this are shown as a warning.
+    public static readonly TimeSpan LongRun = TimeSpan.FromHours(1);
 
     /// Fields the portal sets itself.
     private static readonly HashSet<string> PortalAssigned = ["out"];
@@ -54,6 +59,11 @@ public partial class NewRun
     private IReadOnlyList<FolderChoice> _mbartChoices = [];
     private IReadOnlyList<string> _submitErrors = [];
     private bool _submitting;
+    private readonly Dictionary<(string Dataset, string Split), int> _clipCounts = [];
+    private readonly Dictionary<(string Preset, string Device), PresetSpeed> _speeds = [];
+    private readonly HashSet<(string Preset, string Device)> _measuring = [];
+    private RunEstimate? _estimate;
+    private RunEstimate? _quickDemoEstimate;
 
     [Inject] private RunService Runs { get; set; } = null!;
     [Inject] private RunStore Store { get; set; } = null!;
@@ -62,6 +72,7 @@ public partial class NewRun
     [Inject] private IServiceProvider Services { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private ILogger<NewRun> Logger { get; set; } = null!;
+    [Inject] private IDbContextFactory<PhoenixDbContext> Contexts { get; set; } = null!;
 
     /// The fields of <paramref name="section"/>, in the table's order.
     public static IReadOnlyList<SpecField> FieldsOf(string section)
@@ -75,10 +86,13 @@ public partial class NewRun
         await LoadCheckpointsAsync();
     }
 
-    private RunSpec Defaults() => new()
+    /// The device's defaults (<see cref="RunSpecDefaults"/>) on the default dataset.
+    private RunSpec Defaults(string? device = null)
     {
-        Data = (_datasets.FirstOrDefault(d => d.Name == Paths.DefaultDataset) ?? _datasets.FirstOrDefault())?.Name,
-    };
+        RunSpec defaults = RunSpecDefaults.For(device);
+        defaults.Data = (_datasets.FirstOrDefault(d => d.Name == Paths.DefaultDataset) ?? _datasets.FirstOrDefault())?.Name;
+        return defaults;
+    }
 
     /// Shows <paramref name="spec"/>: every field's text from its value, no pending errors.
     private void SetSpec(RunSpec spec)
@@ -113,6 +127,20 @@ public partial class NewRun
 
     private void SetPhase(string phase) => SetValue(RunSpecFields.Get("phase"), phase);
 
+    /// A new device: the settings that still have the old device's defaults take the new one's (beams, epochs).
+    private void SetDevice(string device)
+    {
+        _spec = RunSpecDefaults.SwitchDevice(_spec, device);
+        foreach (string name in new[] { "device", "beams", "epochs" })
+        {
+            SpecField field = RunSpecFields.Get(name);
+            _texts[name] = field.Format(field.Get(_spec));
+            _parseErrors.Remove(name);
+        }
+        _showErrors = true;
+        Revalidate();
+    }
+
     private void OnPhaseChanged()
     {
         if (_spec.Phase == TrainingPhaseNames.Pipeline)
@@ -130,7 +158,78 @@ public partial class NewRun
         foreach (var (name, message) in _parseErrors)
             parsed.Add(name, message);
         _problems = parsed.Build().Merge(_spec.Validate(_context));
+        UpdateEstimates();
     }
+
+    /// The estimated wall time of the form's spec and of the quick demo (null without a dataset or training clips).
+    private void UpdateEstimates()
+    {
+        _estimate = EstimateOf(_spec);
+        _quickDemoEstimate = EstimateOf(QuickDemo(_spec));
+    }
+
+    private RunEstimate? EstimateOf(RunSpec spec)
+    {
+        if (string.IsNullOrEmpty(spec.Data) || _datasets.FirstOrDefault(d => d.Name == spec.Data) is not { } dataset)
+            return null;
+        int train = ClipCount(dataset, spec.TrainSplit), validation = ClipCount(dataset, spec.ValidationSplit);
+        return train > 0 ? RunEstimate.Of(spec, train, validation, SpeedOf(spec.Preset, spec.Device)) : null;
+    }
+
+    /// Clips of a split (its annotation rows), 0 when it cannot be read; counted once per page.
+    private int ClipCount(DatasetEntry dataset, string split)
+    {
+        if (_clipCounts.TryGetValue((dataset.Name, split), out int count))
+            return count;
+        try
+        {
+            count = PhoenixCorpus.Load(new DatasetLayout(dataset.Path).AnnotationsDir, split).Count;
+        }
+        catch (Exception ex) when (ex is PhoenixDataException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            count = 0;
+        }
+        return _clipCounts[(dataset.Name, split)] = count;
+    }
+
+    /// The preset's measured speed on the device once known (past runs), the fallback meanwhile.
+    private PresetSpeed SpeedOf(string preset, string device)
+    {
+        if (_speeds.TryGetValue((preset, device), out var speed))
+            return speed;
+        if (_measuring.Add((preset, device)))
+            _ = MeasureSpeedAsync(preset, device);
+        return PresetSpeed.Fallback(preset, device);
+    }
+
+    private async Task MeasureSpeedAsync(string preset, string device)
+    {
+        PresetSpeed speed;
+        try
+        {
+            speed = await PresetSpeed.MeasureAsync(Contexts, preset, device);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Logger.LogWarning(ex, "Reading past runs' speed for the New-run estimate failed");
+            speed = PresetSpeed.Fallback(preset, device);
+        }
+        await InvokeAsync(() =>
+        {
+            _speeds[(preset, device)] = speed;
+            UpdateEstimates();
+            StateHasChanged();
+        });
+    }
+
+    /// "~12 min".
+    private static string Describe(RunEstimate estimate) => "~" + RunEstimate.Format(estimate.Total);
+
+    /// Each stage's steps, validations and their times, and where the speed comes from.
+    private static string Breakdown(RunEstimate estimate)
+        => string.Join("; ", estimate.Stages.Select(s => string.Create(CultureInfo.InvariantCulture,
+               $"{s.Phase}: {s.Steps} steps ~{RunEstimate.Format(s.Training)}, {s.Validations} validation(s) ~{RunEstimate.Format(s.Validation)}")))
+           + $". Speed: {estimate.Speed.Source}.";
 
     private string? TextOf(SpecField field) => _texts.GetValueOrDefault(field.Name);
 
@@ -186,7 +285,7 @@ public partial class NewRun
 
     private void UseDefaults()
     {
-        RunSpec defaults = Defaults();
+        RunSpec defaults = Defaults(_spec.Device);
         defaults.Phase = _spec.Phase;
         defaults.Data = string.IsNullOrEmpty(_spec.Data) ? defaults.Data : _spec.Data;
         SetSpec(defaults);
