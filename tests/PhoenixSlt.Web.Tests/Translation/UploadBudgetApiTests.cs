@@ -1,4 +1,5 @@
 using System.Net;
+using Xunit.Abstractions;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ namespace PhoenixSlt.Web.Tests.Translation;
 /// Uploads on the real portal (Kestrel): streamed to temporary files, bytes in flight capped (503 + Retry-After
 /// beyond), files deleted and bytes given back when a request ends, however it ends.
 [Collection(SltCheckpointCollection.Name)]
-public sealed class UploadBudgetApiTests(SltCheckpointFixture fixture)
+public sealed class UploadBudgetApiTests(SltCheckpointFixture fixture, ITestOutputHelper output)
 {
     private const int MiB = 1024 * 1024;
 
@@ -92,6 +93,7 @@ public sealed class UploadBudgetApiTests(SltCheckpointFixture fixture)
         long after = GC.GetTotalMemory(forceFullCollection: true);
 
         var statuses = responses.Select(r => r.StatusCode).ToList();
+        output.WriteLine($"answers {string.Join(", ", statuses.Select(s => (int)s))}; live heap +{(peak - before) / MiB} MiB at the peak, +{(after - before) / MiB} MiB after");
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"answers: {string.Join(", ", statuses)}"));
         Assert.Contains(HttpStatusCode.OK, statuses);
         foreach (var busy in responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable))
