@@ -117,3 +117,70 @@ public sealed class UploadBudgetTests
         }
     }
 }
+
+public sealed class UploadOptionsValidatorTests
+{
+    [Theory]
+    [InlineData(64, 64, false)]   // 64 MiB of budget cannot hold a 64 MiB upload plus its form overhead
+    [InlineData(65, 64, true)]
+    [InlineData(256, 64, true)]
+    public void Validate_BudgetAgainstTheLargestUpload(int inFlightMb, int maxUploadMb, bool valid)
+    {
+        var translation = Microsoft.Extensions.Options.Options.Create(new PhoenixSlt.Web.Services.Translation.TranslationOptions { MaxUploadBytes = maxUploadMb * 1024L * 1024 });
+
+        var result = new UploadOptionsValidator(translation).Validate(null, new PhoenixSlt.Web.Options.UploadOptions { MaxInFlightMb = inFlightMb });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+            Assert.Contains($"Phoenix:Uploads:MaxInFlightMb ({inFlightMb} MiB) must hold at least one largest upload request", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
+
+public sealed class UploadStagingTests : IDisposable
+{
+    private readonly string _root = PhoenixSlt.Tests.TestPaths.NewTempDir("upload-staging");
+
+    private UploadStaging Staging() => new(
+        new PhoenixSlt.Web.Services.PhoenixPaths(
+            Microsoft.Extensions.Options.Options.Create(new PhoenixSlt.Web.Options.PhoenixOptions { DataRoot = _root }),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = _root }),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<UploadStaging>.Instance);
+
+    [Fact]
+    public async Task AddFileAsync_WithinTheLimit_FileUnderDataRootDeletedWithTheForm()
+    {
+        var staging = Staging();
+        byte[] content = [.. Enumerable.Range(0, 200_000).Select(i => (byte)i)];
+        var form = new StagedForm();
+
+        long length = await staging.AddFileAsync(form, "kpts", "a.kpts.npy", new MemoryStream(content), 1_000_000, CancellationToken.None);
+
+        var staged = Assert.Single(form.Files);
+        Assert.Equal(Path.Combine(_root, ".temp", "uploads"), staging.Folder);
+        Assert.Equal(content.Length, length);
+        using (var read = staged.File.OpenRead())
+        using (var copy = new MemoryStream())
+        {
+            await read.CopyToAsync(copy);
+            Assert.Equal(content, copy.ToArray());
+        }
+        Assert.Single(Directory.EnumerateFiles(staging.Folder));
+        form.Dispose();
+        Assert.Empty(Directory.EnumerateFiles(staging.Folder));
+    }
+
+    [Fact]
+    public async Task AddFileAsync_OverTheLimit_RefusedAndNothingLeftBehind()
+    {
+        var staging = Staging();
+        using var form = new StagedForm();
+
+        var error = await Assert.ThrowsAsync<UploadFormException>(() => staging.AddFileAsync(form, "zip", "big.zip", new MemoryStream(new byte[300_000]), 100_000, CancellationToken.None));
+
+        Assert.Equal("The upload has more than the 100000 bytes accepted; send fewer or shorter clips.", error.Message);
+        Assert.Empty(form.Files);
+        Assert.Empty(Directory.EnumerateFiles(staging.Folder));
+    }
+
+    public void Dispose() => PhoenixSlt.Tests.TestPaths.TryDeleteDir(_root);
+}

@@ -143,6 +143,15 @@ public sealed class UploadStaging
         return form;
     }
 
+    /// Streams one file (e.g. a browser upload of a page) into a new temporary file of <paramref name="form"/>, at most
+    /// <paramref name="maxBytes"/> bytes (more: <see cref="UploadFormException"/>, nothing left behind); returns its length.
+    public Task<long> AddFileAsync(StagedForm form, string field, string fileName, Stream source, long maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        ArgumentNullException.ThrowIfNull(source);
+        return StageAsync(form, field ?? "", fileName ?? "", source, maxBytes, maxBytes, cancellationToken);
+    }
+
     /// Copies one file part to a new temporary file; returns its length.
     private async Task<long> StageAsync(StagedForm form, string field, string fileName, Stream source, long remaining, long maxBytes, CancellationToken cancellationToken)
     {
