@@ -58,6 +58,9 @@ public sealed class UploadStaging
     /// Characters a text field of an upload form may have.
     public const int MaxFieldLength = 4096;
 
+    /// Text fields an upload form may have.
+    public const int MaxFields = 32;
+
     public UploadStaging(PhoenixPaths paths, ILogger<UploadStaging> logger)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -76,8 +79,8 @@ public sealed class UploadStaging
     }
 
     /// Reads a multipart/form-data request: files go to temporary files (at most <paramref name="maxFiles"/> files
-    /// and <paramref name="maxBytes"/> bytes together), text fields (at most <see cref="MaxFieldLength"/> characters)
-    /// to <see cref="StagedForm.Fields"/>. Throws <see cref="UploadFormException"/> for a form that breaks the limits
+    /// and <paramref name="maxBytes"/> bytes together), text fields (at most <see cref="MaxFields"/>, each at most
+    /// <see cref="MaxFieldLength"/> characters) to <see cref="StagedForm.Fields"/>. Throws <see cref="UploadFormException"/> for a form that breaks the limits
     /// or cannot be read; every file written so far is deleted then.
     public async Task<StagedForm> ReadMultipartAsync(HttpRequest request, long maxBytes, int maxFiles, CancellationToken cancellationToken)
     {
@@ -111,6 +114,8 @@ public sealed class UploadStaging
                 }
                 else
                 {
+                    if (form.Fields.Count >= MaxFields)
+                        throw new UploadFormException($"The form holds more than the {MaxFields} text fields accepted.");
                     form.AddField(name, await ReadFieldAsync(name, section.Body, cancellationToken).ConfigureAwait(false));
                 }
             }
