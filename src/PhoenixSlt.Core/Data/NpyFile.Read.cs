@@ -12,6 +12,9 @@ public static partial class NpyFile
     /// Largest number of dimensions accepted (numpy 1.x's NPY_MAXDIMS).
     public const int MaxRank = 32;
 
+    /// The keys of a .npy header dictionary: numpy reads a file only when its header holds exactly these.
+    public static readonly IReadOnlyList<string> HeaderKeys = ["descr", "fortran_order", "shape"];
+
     private const string AcceptedText = "float16, float32 or float64 ('<f2', '<f4', '<f8', or big-endian '>f2', '>f4', '>f8')";
 
     /// Reads a .npy file into float32 values in C order. Throws <see cref="PhoenixDataException"/> naming the file
@@ -50,14 +53,24 @@ public static partial class NpyFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         NpyHeader header = ReadHeader(stream, source);
-        long count = header.Count;
-        if (count > Array.MaxLength)
-            throw new PhoenixDataException(source, $"shape {header.ShapeText} holds {count} values, more than one array can hold");
         // The stream is at the first data byte, DataOffset bytes after the start of the .npy content.
         if (stream.CanSeek && DataSizeProblem(header, stream.Length - stream.Position + header.DataOffset) is string problem)
             throw new PhoenixDataException(source, problem);
+        return ReadData(stream, header, source);
+    }
+
+    /// Reads the values that follow <paramref name="header"/> (the stream is at the first data byte, as
+    /// <see cref="ReadHeader(Stream, string)"/> leaves it) and checks that nothing follows them. Reads at most the data
+    /// bytes the header declares plus one, so it suits streams of unknown length (zip entries, uploads).
+    public static NpyArray ReadData(Stream stream, NpyHeader header, string source)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(header);
+        long count = header.Count;
+        if (count > Array.MaxLength)
+            throw new PhoenixDataException(source, $"shape {header.ShapeText} holds {count} values, more than one array can hold");
         float[] values = ReadValues(stream, (int)count, header, source);
-        if (!stream.CanSeek && stream.ReadByte() >= 0)
+        if (stream.ReadByte() >= 0)
             throw new PhoenixDataException(source, $"shape/data size mismatch: more than the {header.DataBytes} data bytes of shape {header.ShapeText} follow the header");
         if (header.Format.FortranOrder)
             values = Reorder(values, header.Shape, toFortran: false);
@@ -115,9 +128,11 @@ public static partial class NpyFile
         }
         if (parsed is not Dictionary<string, object?> dict)
             throw new PhoenixDataException(source, $"header is not a dictionary: {Abbreviate(dictText)}");
-        foreach (string key in new[] { "descr", "fortran_order", "shape" })
+        foreach (string key in HeaderKeys)
             if (!dict.ContainsKey(key))
                 throw new PhoenixDataException(source, $"header lacks the key '{key}': {Abbreviate(dictText)}");
+        if (dict.Keys.FirstOrDefault(k => !HeaderKeys.Contains(k, StringComparer.Ordinal)) is string extra)
+            throw new PhoenixDataException(source, $"header has the key '{Abbreviate(extra)}', which numpy does not accept (a .npy header holds exactly 'descr', 'fortran_order' and 'shape'): {Abbreviate(dictText)}");
 
         var (type, bigEndian) = ParseDescr(dict["descr"], source);
         if (dict["fortran_order"] is not bool fortran)
@@ -144,8 +159,10 @@ public static partial class NpyFile
         int[] shape = new int[items.Count];
         for (int i = 0; i < items.Count; i++)
         {
-            if (items[i] is not long d || d < 0 || d > int.MaxValue)
+            if (items[i] is not long d || d < 0)
                 throw new PhoenixDataException(source, $"header 'shape' must be a tuple of non-negative integers: {Abbreviate(dictText)}");
+            if (d > int.MaxValue)
+                throw new PhoenixDataException(source, $"header 'shape' dimension {i} is {d}, more than the {int.MaxValue} accepted per dimension; the file is damaged or not a feature array");
             shape[i] = (int)d;
         }
         try
@@ -154,7 +171,7 @@ public static partial class NpyFile
         }
         catch (OverflowException)
         {
-            throw new PhoenixDataException(source, $"shape {NpyArray.FormatShape(shape)} is too large");
+            throw new PhoenixDataException(source, $"shape {NpyArray.FormatShape(shape)} is too large: its number of values overflows 64 bits; the file is damaged or not a feature array");
         }
         return shape;
     }

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.SignalR;
 using PhoenixSlt.Web.Hubs;
+using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services.Translation;
+using PhoenixSlt.Web.Services.Uploads;
 
 namespace PhoenixSlt.Web.Api;
 
@@ -14,9 +16,6 @@ public static class TranslateApi
     public const string KeypointsField = "kpts";
     public const string SiglipField = "siglip";
     public const string ZipField = "zip";
-
-    /// Bytes a multipart request may add around its files (boundaries, part headers, form fields).
-    private const long FormOverheadBytes = 1024 * 1024;
 
     public static IEndpointRouteBuilder MapTranslateApi(this IEndpointRouteBuilder endpoints)
     {
@@ -29,7 +28,7 @@ public static class TranslateApi
             .Produces<TranslateResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable) // queue full or upload budget exhausted, with Retry-After
             // The form is read by hand; cookie-authenticated calls are checked by ApiAntiforgeryMiddleware.
             .DisableAntiforgery();
         endpoints.MapHub<TranslateHub>(TranslateHub.Route);
@@ -37,66 +36,85 @@ public static class TranslateApi
     }
 
     public static async Task<IResult> TranslateAsync(HttpContext context, TranslationService service, TranslationCheckpoints checkpoints,
-        IHubContext<TranslateHub> hub)
+        IHubContext<TranslateHub> hub, UploadBudget budget, UploadStaging staging)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(budget);
+        ArgumentNullException.ThrowIfNull(staging);
         var options = service.Options;
         var cancellationToken = context.RequestAborted;
+        long maxRequestBytes = UploadOptions.MaxRequestBytes(options.MaxUploadBytes);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-            bodySize.MaxRequestBodySize = options.MaxUploadBytes + FormOverheadBytes;
+            bodySize.MaxRequestBodySize = maxRequestBytes;
         if (!context.Request.HasFormContentType)
             return Invalid("form", "Send a multipart/form-data request with the files 'kpts' and 'siglip', or 'zip'.");
-        if (context.Request.ContentLength > options.MaxUploadBytes + FormOverheadBytes)
+        if (context.Request.ContentLength > maxRequestBytes)
             return Invalid("files", $"The upload has {context.Request.ContentLength} bytes, more than the {options.MaxUploadBytes} accepted; send fewer or shorter clips.");
 
-        IFormCollection form;
+        // The bytes this request may hold are reserved before its body is read (a body without a length reserves
+        // the most an upload may have); they are given back when the request ends, however it ends.
+        using var lease = budget.TryAcquire(context.Request.ContentLength ?? maxRequestBytes);
+        if (lease is null)
+            return Busy(context, options, $"The portal holds {budget.InFlightBytes} bytes of uploads in flight (at most {budget.CapacityBytes}, Phoenix:Uploads:MaxInFlightMb); retry in {options.RetryAfterSeconds} s.");
+
+        StagedForm form;
         try
         {
-            form = await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+            form = await staging.ReadMultipartAsync(context.Request, options.MaxUploadBytes, options.MaxFilesPerUpload, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        catch (UploadFormException ex)
         {
-            return Invalid("form", $"The form cannot be read ({ex.Message}); send multipart/form-data within the upload limits.");
+            return Invalid("files", ex.Message);
         }
+        using (form)
+        {
+            if (FilesProblem(form.Files, options) is string fileProblem)
+                return Invalid("files", fileProblem);
+            string? beamsText = form.Field("beams");
+            int beams = new Training.Specs.RunSpec().Beams;
+            if (!string.IsNullOrWhiteSpace(beamsText) && (!int.TryParse(beamsText, NumberStyles.None, CultureInfo.InvariantCulture, out beams) || beams < 1 || beams > options.MaxBeams))
+                return Invalid("beams", $"Beams '{beamsText}' must be a whole number from 1 (greedy) to {options.MaxBeams}.");
+            var (checkpoint, checkpointProblem) = await checkpoints.ResolveAsync(form.Field("checkpoint"), cancellationToken).ConfigureAwait(false);
+            if (checkpoint is null)
+                return Invalid("checkpoint", checkpointProblem!);
 
-        var (files, fileProblem) = await ReadFilesAsync(form, options, cancellationToken).ConfigureAwait(false);
-        if (fileProblem is not null)
-            return Invalid("files", fileProblem);
-        string? beamsText = form["beams"];
-        int beams = new Training.Specs.RunSpec().Beams;
-        if (!string.IsNullOrWhiteSpace(beamsText) && (!int.TryParse(beamsText, NumberStyles.None, CultureInfo.InvariantCulture, out beams) || beams < 1 || beams > options.MaxBeams))
-            return Invalid("beams", $"Beams '{beamsText}' must be a whole number from 1 (greedy) to {options.MaxBeams}.");
-        var (checkpoint, checkpointProblem) = await checkpoints.ResolveAsync(form["checkpoint"], cancellationToken).ConfigureAwait(false);
-        if (checkpoint is null)
-            return Invalid("checkpoint", checkpointProblem!);
+            var files = form.Files.ToDictionary(f => f.Field, f => f.File, StringComparer.Ordinal);
+            if (files.TryGetValue(ZipField, out var zip)
+                && UploadValidator.UncompressedBytes(zip) is long unpacked
+                && !lease.TryGrowTo(Math.Min(unpacked, options.MaxUploadBytes)))
+                return Busy(context, options, $"The zip's files take {unpacked} bytes uncompressed, more than the upload budget has free now; retry in {options.RetryAfterSeconds} s.");
+            var validation = zip is not null
+                ? UploadValidator.ValidateZip(zip, options)
+                : UploadValidator.ValidatePair(files[KeypointsField], files[SiglipField], options);
+            form.Dispose(); // the decoded clips are all that is needed now: the temporary files go at once
+            if (!validation.IsValid)
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = [.. validation.Problems] },
+                    title: "The upload is not valid.");
 
-        var validation = files!.TryGetValue(ZipField, out var zip)
-            ? UploadValidator.ValidateZip(zip, options)
-            : UploadValidator.ValidatePair(files[KeypointsField], files[SiglipField], options);
-        if (!validation.IsValid)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = [.. validation.Problems] },
-                title: "The upload is not valid.");
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var tasks = service.SubmitAll(checkpoint.Folder, beams, validation.Clips, cancellation);
+            if (tasks is null)
+                return Busy(context, options, $"The translation queue is full; retry in {options.RetryAfterSeconds} s.");
+            string? connectionId = form.Field("connectionId");
+            try
+            {
+                var results = await Task.WhenAll(tasks.Select(t => PushAsync(t, hub, connectionId, cancellationToken))).ConfigureAwait(false);
+                return TypedResults.Ok(new TranslateResponse(results));
+            }
+            catch (TranslationFailedException ex)
+            {
+                return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The translation failed.");
+            }
+        }
+    }
 
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tasks = service.SubmitAll(checkpoint.Folder, beams, validation.Clips, cancellation);
-        if (tasks is null)
-        {
-            context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Problem($"The translation queue is full; retry in {options.RetryAfterSeconds} s.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy");
-        }
-        string? connectionId = form["connectionId"];
-        try
-        {
-            var results = await Task.WhenAll(tasks.Select(t => PushAsync(t, hub, connectionId, cancellationToken))).ConfigureAwait(false);
-            return TypedResults.Ok(new TranslateResponse(results));
-        }
-        catch (TranslationFailedException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The translation failed.");
-        }
+    private static ProblemHttpResult Busy(HttpContext context, TranslationOptions options, string detail)
+    {
+        context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy");
     }
 
     private static async Task<TranslationResult> PushAsync(Task<TranslationResult> task, IHubContext<TranslateHub> hub, string? connectionId, CancellationToken cancellationToken)
@@ -107,37 +125,27 @@ public static class TranslateApi
         return result;
     }
 
-    /// The uploaded files by field (kpts + siglip, or zip), or the problem with the form's files.
-    public static async Task<(Dictionary<string, UploadedFile>? Files, string? Problem)> ReadFilesAsync(IFormCollection form, TranslationOptions options,
-        CancellationToken cancellationToken)
+    /// The problem with the form's files (fields, count, size), or null: 'kpts' and 'siglip', or 'zip', once each.
+    public static string? FilesProblem(IReadOnlyList<StagedFile> files, TranslationOptions options)
     {
-        ArgumentNullException.ThrowIfNull(form);
+        ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
-        if (form.Files.Count > options.MaxFilesPerUpload)
-            return (null, $"The form holds {form.Files.Count} files, more than the {options.MaxFilesPerUpload} accepted.");
-        long total = form.Files.Sum(f => f.Length);
+        if (files.Count > options.MaxFilesPerUpload)
+            return $"The form holds {files.Count} files, more than the {options.MaxFilesPerUpload} accepted.";
+        long total = files.Sum(f => f.File.Length);
         if (total > options.MaxUploadBytes)
-            return (null, $"The upload has {total} bytes, more than the {options.MaxUploadBytes} accepted; send fewer or shorter clips.");
-        var unknown = form.Files.Select(f => f.Name).Where(n => n is not (KeypointsField or SiglipField or ZipField)).Distinct().ToList();
+            return $"The upload has {total} bytes, more than the {options.MaxUploadBytes} accepted; send fewer or shorter clips.";
+        var unknown = files.Select(f => f.Field).Where(n => n is not (KeypointsField or SiglipField or ZipField)).Distinct().ToList();
         if (unknown.Count > 0)
-            return (null, $"Unknown file field(s) {string.Join(", ", unknown.Select(UploadValidator.Shown))}; send 'kpts' and 'siglip', or 'zip'.");
-        if (form.Files.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } repeated)
-            return (null, $"The form holds {repeated.Count()} '{repeated.Key}' files; send one pair per request, or a zip for many clips.");
-        bool hasZip = form.Files.GetFile(ZipField) is not null;
-        bool hasPair = form.Files.GetFile(KeypointsField) is not null || form.Files.GetFile(SiglipField) is not null;
-        if (hasZip && hasPair)
-            return (null, "Send either 'kpts' and 'siglip', or 'zip', not both.");
-        if (!hasZip && (form.Files.GetFile(KeypointsField) is null || form.Files.GetFile(SiglipField) is null))
-            return (null, "Send both files of a clip: 'kpts' (keypoints .npy, (T, 75, 3) or (T, 225)) and 'siglip' (SigLIP .npy, (T', 768)), or a 'zip' of pairs.");
-        var files = new Dictionary<string, UploadedFile>(StringComparer.Ordinal);
-        foreach (var file in form.Files)
-        {
-            using var buffer = new MemoryStream((int)file.Length);
-            await using (var stream = file.OpenReadStream())
-                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            files[file.Name] = new UploadedFile(file.FileName, buffer.ToArray());
-        }
-        return (files, null);
+            return $"Unknown file field(s) {string.Join(", ", unknown.Select(UploadValidator.Shown))}; send 'kpts' and 'siglip', or 'zip'.";
+        if (files.GroupBy(f => f.Field).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            return $"The form holds {repeated.Count()} '{repeated.Key}' files; send one pair per request, or a zip for many clips.";
+        bool Has(string field) => files.Any(f => f.Field == field);
+        if (Has(ZipField) && (Has(KeypointsField) || Has(SiglipField)))
+            return "Send either 'kpts' and 'siglip', or 'zip', not both.";
+        if (!Has(ZipField) && (!Has(KeypointsField) || !Has(SiglipField)))
+            return "Send both files of a clip: 'kpts' (keypoints .npy, (T, 75, 3) or (T, 225)) and 'siglip' (SigLIP .npy, (T', 768)), or a 'zip' of pairs.";
+        return null;
     }
 
     private static ValidationProblem Invalid(string field, string message)

@@ -9,6 +9,7 @@ using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Services.SystemInfo;
 using PhoenixSlt.Web.Services.Translation;
+using PhoenixSlt.Web.Services.Uploads;
 
 namespace PhoenixSlt.Web.Extensions;
 
@@ -37,8 +38,11 @@ public static class ServiceCollectionExtensions
         services.AddPhoenixTraining();
         services.AddPhoenixEvaluation();
         services.AddPhoenixTranslation();
+        services.AddPhoenixUploads();
         services.AddSingleton<SystemInfoService>();
 
+        // Error answers of the API carry application/problem+json bodies (see ApiStatusCodesMiddleware).
+        services.AddProblemDetails();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         return services;

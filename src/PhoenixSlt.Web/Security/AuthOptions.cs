@@ -44,6 +44,7 @@ public static class UserNameRules
     public const string Message = "A user name has 1–64 characters: letters, digits, '.', '_', '@', '-' (starting with a letter or digit).";
     public const int MinPasswordLength = 10;
     public const int MinApiKeyLength = 32;
+    public const int MaxApiKeyLength = 512;
 
     public static string? UserNameProblem(string? name) =>
         name is not null && System.Text.RegularExpressions.Regex.IsMatch(name, Pattern) ? null : Message;
@@ -52,4 +53,27 @@ public static class UserNameRules
         password is null || password.Length < MinPasswordLength
             ? $"A password has at least {MinPasswordLength} characters."
             : password.Length > 256 ? "A password has at most 256 characters." : null;
+
+    public static string? ApiKeyProblem(string? apiKey) =>
+        apiKey is null || apiKey.Length < MinApiKeyLength || apiKey.Length > MaxApiKeyLength || apiKey.Any(char.IsWhiteSpace)
+            ? $"An API key has {MinApiKeyLength}–{MaxApiKeyLength} characters without spaces."
+            : null;
+}
+
+/// Refuses to start with auth settings that cannot be applied (a configured admin password or API key that breaks
+/// the rules), naming the setting and the rule — never the secret itself.
+public sealed class AuthOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<AuthOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!string.IsNullOrEmpty(options.AdminPassword) && UserNameRules.PasswordProblem(options.AdminPassword) is string password)
+            failures.Add($"{AuthOptions.SectionName}:AdminPassword is not usable ({options.AdminPassword.Length} characters configured): {password}");
+        if (!string.IsNullOrEmpty(options.AdminApiKey) && UserNameRules.ApiKeyProblem(options.AdminApiKey) is string apiKey)
+            failures.Add($"{AuthOptions.SectionName}:AdminApiKey is not usable ({options.AdminApiKey.Length} characters configured): {apiKey} Generate one with e.g. openssl rand -hex 32, or leave it empty.");
+        return failures.Count == 0
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -156,8 +156,8 @@ public sealed class UserStore(IDbContextFactory<PhoenixDbContext> contexts, Time
     public async Task<UserResult> SetApiKeyAsync(int id, string apiKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(apiKey);
-        if (apiKey.Length < UserNameRules.MinApiKeyLength || apiKey.Length > 512 || apiKey.Any(char.IsWhiteSpace))
-            return UserResult.Fail($"An API key has {UserNameRules.MinApiKeyLength}–512 characters without spaces.");
+        if (UserNameRules.ApiKeyProblem(apiKey) is string problem)
+            return UserResult.Fail(problem);
         string hash = HashApiKey(apiKey);
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
         {

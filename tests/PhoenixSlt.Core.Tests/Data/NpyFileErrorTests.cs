@@ -194,6 +194,10 @@ public sealed class NpyFileErrorTests : IDisposable
     [InlineData("{'descr': '<f4', 'fortran_order': 0, 'shape': (2, 3)}", "header 'fortran_order' must be True or False")]
     [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3)}", "header 'shape' must be a tuple of non-negative integers")]
     [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3)", "header is not a valid dictionary literal")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", "header has the key 'x', which numpy does not accept (a .npy header holds exactly 'descr', 'fortran_order' and 'shape')")]
+    [InlineData("{'shape': (2, 3), 'descr': '<f4', 'fortran_order': False, 'extra': None}", "header has the key 'extra', which numpy does not accept")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 225)}", "header 'shape' dimension 0 is 4611686018427387904, more than the 2147483647 accepted per dimension")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647)}", "shape (2147483647, 2147483647, 2147483647) is too large: its number of values overflows 64 bits")]
     [InlineData("{'descr': '<f4', 'fortran_order': __import__('os'), 'shape': (2, 3)}", "header is not a valid dictionary literal")]
     [InlineData("['descr', '<f4']", "header is not a dictionary")]
     public void Read_BadHeaderDict_SaysWhatIsWrong(string dict, string expectedStart)

@@ -116,6 +116,35 @@ public sealed partial class PortalAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task ApiErrors_WithoutABodyOfTheirOwn_AnswerProblemJsonWithTheReason()
+    {
+        string viewerKey = await CreateUserWithKeyAsync("viewer3", PortalRoles.Viewer);
+        using var viewer = PhoenixWebFactory.ApiClient(_baseAddress, viewerKey);
+        using var admin = PhoenixWebFactory.ApiClient(_baseAddress);
+        using var anonymous = new HttpClient { BaseAddress = _baseAddress };
+
+        using var forbidden = await viewer.PostAsJsonAsync("/api/runs", new { phase = "slt" });
+        using var unsupported = await admin.PostAsync("/api/runs", new StringContent("phase=slt", System.Text.Encoding.UTF8, "text/plain"));
+        using var unknown = await admin.GetAsync("/api/no-such-thing");
+        using var unauthorized = await anonymous.GetAsync("/api/runs");
+
+        await AssertProblem(forbidden, HttpStatusCode.Forbidden, "Your account's role does not allow POST /api/runs");
+        await AssertProblem(unsupported, HttpStatusCode.UnsupportedMediaType, "POST /api/runs takes a body of type application/json; the request sent Content-Type 'text/plain; charset=utf-8'");
+        await AssertProblem(unknown, HttpStatusCode.NotFound, "There is no API endpoint GET /api/no-such-thing");
+        await AssertProblem(unauthorized, HttpStatusCode.Unauthorized, $"send an API key in the {AuthOptions.ApiKeyHeader} header");
+    }
+
+    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detail)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal((int)status, body.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(body.RootElement.GetProperty("title").GetString()));
+        Assert.Contains(detail, body.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ApiKey_OperatorRole_PassesAuthorizationToValidation()
     {
         string operatorKey = await CreateUserWithKeyAsync("operator1", PortalRoles.Operator);

@@ -7,15 +7,16 @@ namespace PhoenixSlt.Web.Tests.Translation;
 /// .npy file contents for upload tests: valid arrays through Core's writer, broken ones byte by byte.
 public static class NpyBytes
 {
-    public static byte[] Keypoints(int frames, float value = 0.25f) => Array2(frames, FeatureSpec.KeypointDim, value);
+    public static byte[] Keypoints(int frames, float value = 0.25f, bool varying = true) => Array2(frames, FeatureSpec.KeypointDim, value, varying: varying);
 
-    public static byte[] Siglip(int frames, float value = 0.5f) => Array2(frames, FeatureSpec.SiglipDim, value);
+    public static byte[] Siglip(int frames, float value = 0.5f, bool varying = true) => Array2(frames, FeatureSpec.SiglipDim, value, varying: varying);
 
-    public static byte[] Array2(int rows, int columns, float value, NpyFormat? format = null)
+    /// Values <paramref name="value"/> + (i mod 7) · 0.01, or <paramref name="value"/> everywhere when not varying.
+    public static byte[] Array2(int rows, int columns, float value, NpyFormat? format = null, bool varying = true)
     {
         float[] data = new float[rows * columns];
         for (int i = 0; i < data.Length; i++)
-            data[i] = value + (i % 7) * 0.01f;
+            data[i] = value + (varying ? (i % 7) * 0.01f : 0f);
         return NpyFile.Encode(new NpyArray(data, [rows, columns]), format);
     }
 

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Web.Api;
 using PhoenixSlt.Web.Hubs;
@@ -71,6 +72,38 @@ public sealed class TranslateApiTests(SltCheckpointFixture fixture) : IDisposabl
         Assert.Contains("broken.npy: not a .npy file", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(expected, Assert.Single((await again.Content.ReadFromJsonAsync<TranslateResponse>(Json))!.Translations).Hypothesis);
+    }
+
+    [Theory]
+    [InlineData("keypoints all NaN", "mine.kpts.npy: keypoints have no finite joint in any of the 5 frame(s)")]
+    [InlineData("unknown header key", "mine.kpts.npy: header has the key 'x', which numpy does not accept")]
+    public async Task Translate_UploadNumpyOrTheModelCannotUse_400WithTheReason(string scenario, string expected)
+    {
+        // The two malformed uploads that used to be answered 200 (with an empty translation).
+        using var client = PhoenixWebFactory.ApiClient(_factory.StartKestrel());
+        byte[] kpts = scenario == "keypoints all NaN"
+            ? NpyBytes.Keypoints(5, float.NaN)
+            : NpyBytes.Raw("{'descr': '<f4', 'fortran_order': False, 'shape': (5, 225), 'x': 0, }", new byte[5 * 225 * 4]);
+        var form = Form(CheckpointArgument, 1, (TranslateApi.KeypointsField, "mine.kpts.npy", kpts), (TranslateApi.SiglipField, "mine.siglip.npy", NpyBytes.Siglip(3)));
+
+        using var response = await client.PostAsync(new Uri("/api/translate", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Translate_MoreFilesThanAllowed_400BeforeStoringThem()
+    {
+        using var client = PhoenixWebFactory.ApiClient(_factory.StartKestrel());
+        var files = Enumerable.Range(0, 65).Select(i => (TranslateApi.ZipField, $"z{i}.zip", new byte[] { 1 })).ToArray();
+
+        using var response = await client.PostAsync(new Uri("/api/translate", UriKind.Relative), Form(CheckpointArgument, 1, files));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("The form holds more than the 64 files accepted.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_factory.Services.GetRequiredService<PhoenixSlt.Web.Services.Uploads.UploadStaging>().Folder));
     }
 
     [Fact]

@@ -96,6 +96,11 @@ public sealed class UploadValidatorTests
             { "siglip -Inf", kpts, NpyBytes.WithValue(sig, 5, float.NegativeInfinity), "SigLIP features contain 1 NaN/Inf value(s), first at frame 0, dimension 5" },
             { "too many keypoint frames", NpyBytes.Keypoints(9), sig, "clip.kpts.npy: keypoints have 9 frames, more than the 8 accepted; cut the clip into shorter parts" },
             { "huge frame count in header", kpts, NpyBytes.Raw("{'descr': '<f4', 'fortran_order': False, 'shape': (100000000, 768), }", new byte[16]), "clip.siglip.npy: SigLIP features have 100000000 frames, more than the 8 accepted" },
+            { "2^62 frames in header", NpyBytes.Raw("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 225), }", f32Data), sig, "clip.kpts.npy: header 'shape' dimension 0 is 4611686018427387904, more than the 2147483647 accepted per dimension" },
+            { "unknown header key", NpyBytes.Raw("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 225), 'x': 0, }", f32Data), sig, "clip.kpts.npy: header has the key 'x', which numpy does not accept (a .npy header holds exactly 'descr', 'fortran_order' and 'shape')" },
+            { "keypoints all NaN", NpyBytes.Keypoints(4, float.NaN), sig, "clip.kpts.npy: keypoints have no finite joint in any of the 4 frame(s): every joint is missing (NaN, or (0, 0, 0))" },
+            { "keypoints all zero", NpyBytes.Keypoints(4, 0f, varying: false), sig, "clip.kpts.npy: keypoints have no finite joint in any of the 4 frame(s)" },
+            { "siglip all zero", kpts, NpyBytes.Siglip(3, 0f, varying: false), "clip.siglip.npy: SigLIP features are zero in all 3 frame(s): no frame holds an embedding" },
         };
     }
 
@@ -108,6 +113,56 @@ public sealed class UploadValidatorTests
         Assert.False(validation.IsValid, scenario);
         Assert.Empty(validation.Clips);
         Assert.True(validation.Problems.Any(p => p.Contains(expected, StringComparison.Ordinal)), $"{scenario}: [{string.Join(" | ", validation.Problems)}] lacks '{expected}'");
+    }
+
+    [Fact]
+    public void ValidatePair_OneFramesJointsPresentOthersNaN_Accepted()
+    {
+        // Only frame 1's shoulders (pose 11 and 12) are present: enough to normalise, so the clip is translated.
+        float[] joints = Enumerable.Repeat(float.NaN, 3 * FeatureSpec.KeypointDim).ToArray();
+        foreach (var (joint, x) in new[] { (11, 0.4f), (12, 0.6f) })
+        {
+            int at = FeatureSpec.KeypointDim + joint * FeatureSpec.CoordsPerJoint;
+            (joints[at], joints[at + 1], joints[at + 2]) = (x, 0.5f, 0f);
+        }
+        byte[] kpts = NpyFile.Encode(new NpyArray(joints, [3, FeatureSpec.KeypointDim]));
+
+        var validation = UploadValidator.ValidatePair(Kpts(kpts), Sig(NpyBytes.Siglip(2)), Options);
+
+        Assert.True(validation.IsValid, string.Join("; ", validation.Problems));
+    }
+
+    [Fact]
+    public void ValidatePair_FilesOnDisk_SameClipAsFromMemory()
+    {
+        string folder = PhoenixSlt.Tests.TestPaths.NewTempDir("upload-files");
+        try
+        {
+            byte[] kpts = NpyBytes.Keypoints(3), sig = NpyBytes.Siglip(2);
+            File.WriteAllBytes(Path.Combine(folder, "k"), kpts);
+            File.WriteAllBytes(Path.Combine(folder, "s"), sig);
+
+            var fromDisk = UploadValidator.ValidatePair(UploadedFile.FromFile("a.kpts.npy", Path.Combine(folder, "k")), UploadedFile.FromFile("a.siglip.npy", Path.Combine(folder, "s")), Options);
+            var fromMemory = UploadValidator.ValidatePair(Kpts(kpts, "a.kpts.npy"), Sig(sig, "a.siglip.npy"), Options);
+
+            var disk = Assert.Single(fromDisk.Clips);
+            var memory = Assert.Single(fromMemory.Clips);
+            Assert.Equal(memory.Keypoints, disk.Keypoints);
+            Assert.Equal(memory.Siglip, disk.Siglip);
+        }
+        finally
+        {
+            PhoenixSlt.Tests.TestPaths.TryDeleteDir(folder);
+        }
+    }
+
+    [Fact]
+    public void UncompressedBytes_ZipAndNotAZip_SumOfEntriesOrNull()
+    {
+        byte[] zip = Zip(("a.kpts.npy", new byte[1000]), ("a.siglip.npy", new byte[2345]));
+
+        Assert.Equal(3345, UploadValidator.UncompressedBytes(new UploadedFile("pairs.zip", zip)));
+        Assert.Null(UploadValidator.UncompressedBytes(new UploadedFile("x.zip", Encoding.ASCII.GetBytes("not a zip at all"))));
     }
 
     [Fact]
@@ -188,6 +243,10 @@ public sealed class UploadValidatorTests
             { "zip bomb", Zip(("a.kpts.npy", kpts), ("a.siglip.npy", new byte[5_000_000])), "bytes uncompressed, more than the 200000 accepted; split it into smaller zips" },
             { "bad array inside", Zip(("a.kpts.npy", Encoding.ASCII.GetBytes("garbage")), ("a.siglip.npy", sig)), "pairs.zip/a.kpts.npy: not a .npy file" },
             { "too many frames inside", Zip(("a.kpts.npy", kpts), ("a.siglip.npy", NpyBytes.Siglip(12))), "pairs.zip/a.siglip.npy: SigLIP features have 12 frames, more than the 8 accepted" },
+            { "keypoints all NaN inside", Zip(("a.kpts.npy", NpyBytes.Keypoints(2, float.NaN)), ("a.siglip.npy", sig)), "pairs.zip/a.kpts.npy: keypoints have no finite joint in any of the 2 frame(s)" },
+            { "siglip all zero inside", Zip(("a.kpts.npy", kpts), ("a.siglip.npy", NpyBytes.Siglip(2, 0f, varying: false))), "pairs.zip/a.siglip.npy: SigLIP features are zero in all 2 frame(s)" },
+            { "unknown header key inside", Zip(("a.kpts.npy", kpts), ("a.siglip.npy", NpyBytes.Raw("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 768), 'x': 0, }", new byte[2 * 768 * 4]))), "pairs.zip/a.siglip.npy: header has the key 'x', which numpy does not accept" },
+            { "entry longer than its header declares", Zip(("a.kpts.npy", [.. kpts, 9, 9, 9, 9]), ("a.siglip.npy", sig)), "pairs.zip/a.kpts.npy: shape/data size mismatch" },
         };
     }
 

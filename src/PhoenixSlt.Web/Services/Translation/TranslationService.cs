@@ -100,29 +100,10 @@ public sealed class TranslationService : IDisposable
         {
             // libtorch's thread count is global; this thread is the only one of the portal that runs tensor code.
             ThreadBudget.Apply(_options.Threads);
-            while (!_stopping.IsCancellationRequested)
+            // One step per call: the step's locals (the last request read, the batch and its clips) are out of reach
+            // once it returns, so a decoded upload is not kept alive while the loop waits for the next request.
+            while (!_stopping.IsCancellationRequested && Step(pending))
             {
-                while (_queue.Reader.TryRead(out var next))
-                    pending.Add(next);
-                DropCancelled(pending);
-                if (pending.Count == 0)
-                {
-                    if (!WaitForRequest(Timeout.InfiniteTimeSpan))
-                        return;
-                    continue;
-                }
-                var oldest = pending[0];
-                var batch = pending.Where(p => p.SameBatchAs(oldest)).Take(_options.MaxBatchSize).ToList();
-                var left = TimeSpan.FromMilliseconds(_options.MaxWaitMs) - Stopwatch.GetElapsedTime(oldest.Submitted);
-                if (batch.Count < _options.MaxBatchSize && left > TimeSpan.Zero && !_queue.Reader.Completion.IsCompleted)
-                {
-                    WaitForRequest(left);
-                    continue;
-                }
-                foreach (var p in batch)
-                    pending.Remove(p);
-                Interlocked.Add(ref _waiting, -batch.Count);
-                Decode(batch);
             }
         }
         finally
@@ -132,6 +113,29 @@ public sealed class TranslationService : IDisposable
             while (_queue.Reader.TryRead(out var rest))
                 rest.Fail(new ObjectDisposedException(nameof(TranslationService), "the translation service stopped"));
         }
+    }
+
+    /// Takes what the queue holds, then waits for more or decodes one batch; false when the service stops.
+    private bool Step(List<Pending> pending)
+    {
+        while (_queue.Reader.TryRead(out var next))
+            pending.Add(next);
+        DropCancelled(pending);
+        if (pending.Count == 0)
+            return WaitForRequest(Timeout.InfiniteTimeSpan);
+        var oldest = pending[0];
+        var batch = pending.Where(p => p.SameBatchAs(oldest)).Take(_options.MaxBatchSize).ToList();
+        var left = TimeSpan.FromMilliseconds(_options.MaxWaitMs) - Stopwatch.GetElapsedTime(oldest.Submitted);
+        if (batch.Count < _options.MaxBatchSize && left > TimeSpan.Zero && !_queue.Reader.Completion.IsCompleted)
+        {
+            WaitForRequest(left);
+            return true;
+        }
+        foreach (var p in batch)
+            pending.Remove(p);
+        Interlocked.Add(ref _waiting, -batch.Count);
+        Decode(batch);
+        return true;
     }
 
     /// Waits until a request may be read or <paramref name="timeout"/> passes; false when the service stops.

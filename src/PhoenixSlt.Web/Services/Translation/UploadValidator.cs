@@ -4,8 +4,45 @@ using PhoenixSlt.Core.Data;
 namespace PhoenixSlt.Web.Services.Translation;
 
 /// One uploaded file: the name the client gave (used only in messages and as the clip name, never as a path) and
-/// its bytes.
-public sealed record UploadedFile(string FileName, byte[] Content);
+/// where its bytes are: in memory, or in a temporary file the upload was streamed to (see <see cref="UploadStaging"/>).
+public sealed class UploadedFile
+{
+    private readonly byte[]? _content;
+    private readonly string? _path;
+
+    /// A file held in memory.
+    public UploadedFile(string fileName, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        FileName = fileName ?? "";
+        _content = content;
+        Length = content.Length;
+    }
+
+    private UploadedFile(string fileName, string path, long length)
+    {
+        FileName = fileName ?? "";
+        _path = path;
+        Length = length;
+    }
+
+    /// A file stored at <paramref name="path"/> (a temporary file of the portal; its owner deletes it).
+    public static UploadedFile FromFile(string fileName, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return new UploadedFile(fileName, path, new FileInfo(path).Length);
+    }
+
+    public string FileName { get; }
+
+    /// Size in bytes.
+    public long Length { get; }
+
+    /// A read-only, seekable stream of the content.
+    public Stream OpenRead() => _content is not null
+        ? new MemoryStream(_content, writable: false)
+        : new FileStream(_path!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+}
 
 /// The clips of a valid upload, or every problem found (each names the upload it is about).
 public sealed record UploadValidation(IReadOnlyList<FeatureSample> Clips, IReadOnlyList<string> Problems)
@@ -18,7 +55,8 @@ public sealed record UploadValidation(IReadOnlyList<FeatureSample> Clips, IReadO
 /// Checks translation uploads before anything reaches the model: a keypoints .npy ((T, 75, 3) or (T, 225)) with a
 /// SigLIP .npy ((T', 768)), or a zip of pairs <c>&lt;name&gt;.kpts.npy</c> / <c>&lt;name&gt;.siglip.npy</c>. Reads the
 /// arrays with Core's .npy reader and feature validation, applies the upload limits (bytes, files, frames) and
-/// normalises the keypoints as training does. Pure: works on bytes, never touches the file system.
+/// normalises the keypoints as training does. Streams: reads each array once, never more than its header declares,
+/// so memory holds the decoded clips only (the files stay where they are: in memory or in a temporary file).
 public static class UploadValidator
 {
     public const string KeypointsSuffix = ".kpts.npy";
@@ -31,7 +69,7 @@ public static class UploadValidator
         ArgumentNullException.ThrowIfNull(keypoints);
         ArgumentNullException.ThrowIfNull(siglip);
         ArgumentNullException.ThrowIfNull(options);
-        long total = (long)keypoints.Content.Length + siglip.Content.Length;
+        long total = keypoints.Length + siglip.Length;
         if (total > options.MaxUploadBytes)
             return UploadValidation.Invalid($"{Shown(keypoints.FileName)} and {Shown(siglip.FileName)}: the upload has {total} bytes, more than the {options.MaxUploadBytes} accepted; send fewer or shorter clips");
         var problems = new List<string>();
@@ -45,21 +83,37 @@ public static class UploadValidator
         ArgumentNullException.ThrowIfNull(zip);
         ArgumentNullException.ThrowIfNull(options);
         string zipName = Shown(zip.FileName);
-        if (zip.Content.Length == 0)
+        if (zip.Length == 0)
             return UploadValidation.Invalid($"{zipName}: the file is empty; upload a zip of <name>{KeypointsSuffix} and <name>{SiglipSuffix} pairs");
-        if (zip.Content.Length > options.MaxUploadBytes)
-            return UploadValidation.Invalid($"{zipName}: the upload has {zip.Content.Length} bytes, more than the {options.MaxUploadBytes} accepted; split it into smaller zips");
-        ZipArchive archive;
+        if (zip.Length > options.MaxUploadBytes)
+            return UploadValidation.Invalid($"{zipName}: the upload has {zip.Length} bytes, more than the {options.MaxUploadBytes} accepted; split it into smaller zips");
+        using var stream = zip.OpenRead();
+        using var archive = OpenArchive(stream);
+        return archive is null
+            ? UploadValidation.Invalid($"{zipName}: not a valid zip archive; upload a .zip of <name>{KeypointsSuffix} and <name>{SiglipSuffix} pairs")
+            : ValidateArchive(archive, zipName, options);
+    }
+
+    /// The bytes the files of a zip declare uncompressed (folders and every other entry included), or null when it is
+    /// not a zip. Reads only the archive's directory: what a request must budget for before its clips are decoded.
+    public static long? UncompressedBytes(UploadedFile zip)
+    {
+        ArgumentNullException.ThrowIfNull(zip);
+        using var stream = zip.OpenRead();
+        using var archive = OpenArchive(stream);
+        return archive?.Entries.Sum(e => e.Length);
+    }
+
+    private static ZipArchive? OpenArchive(Stream stream)
+    {
         try
         {
-            archive = new ZipArchive(new MemoryStream(zip.Content, writable: false), ZipArchiveMode.Read);
+            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         }
         catch (InvalidDataException)
         {
-            return UploadValidation.Invalid($"{zipName}: not a valid zip archive; upload a .zip of <name>{KeypointsSuffix} and <name>{SiglipSuffix} pairs");
+            return null;
         }
-        using (archive)
-            return ValidateArchive(archive, zipName, options);
     }
 
     private static UploadValidation ValidateArchive(ZipArchive archive, string zipName, TranslationOptions options)
@@ -108,36 +162,24 @@ public static class UploadValidator
         var clips = new List<FeatureSample>(keypoints.Count);
         foreach (var (name, keypointEntry) in keypoints)
         {
-            var kpts = Extract(keypointEntry, zipName, options, problems);
-            var sig = Extract(siglip[name], zipName, options, problems);
-            if (kpts is null || sig is null)
-                continue;
-            if (ReadClip(name, kpts, sig, options, problems) is FeatureSample clip)
+            var entry = siglip[name];
+            var kpts = ReadEntry(FeatureKind.Keypoints, keypointEntry, zipName, options, problems);
+            var sig = ReadEntry(FeatureKind.Siglip, entry, zipName, options, problems);
+            if (kpts is not null && sig is not null && ToClip(name, kpts, $"{zipName}/{Shown(keypointEntry.FullName)}", sig, $"{zipName}/{Shown(entry.FullName)}", problems) is FeatureSample clip)
                 clips.Add(clip);
         }
         return problems.Count > 0 ? new UploadValidation([], problems) : new UploadValidation(clips, []);
     }
 
-    /// Reads an entry, never more than the upload limit however large the entry claims (or turns out) to be.
-    private static UploadedFile? Extract(ZipArchiveEntry entry, string zipName, TranslationOptions options, List<string> problems)
+    /// Reads one zip entry's array straight from its decompressing stream, never more than its header declares
+    /// (so a zip bomb is cut off at the declared size, which the upload limits bound).
+    private static NpyArray? ReadEntry(FeatureKind kind, ZipArchiveEntry entry, string zipName, TranslationOptions options, List<string> problems)
     {
         string shown = $"{zipName}/{Shown(entry.FullName)}";
         try
         {
-            using var source = entry.Open();
-            using var buffer = new MemoryStream();
-            byte[] chunk = new byte[81920];
-            int read;
-            while ((read = source.Read(chunk)) > 0)
-            {
-                if (buffer.Length + read > options.MaxUploadBytes)
-                {
-                    problems.Add($"{shown}: uncompresses to more than the {options.MaxUploadBytes} bytes accepted; the zip is damaged or too large");
-                    return null;
-                }
-                buffer.Write(chunk, 0, read);
-            }
-            return new UploadedFile(shown, buffer.ToArray());
+            using var stream = entry.Open();
+            return ReadFeature(kind, stream, entry.Length, shown, options, problems);
         }
         catch (InvalidDataException)
         {
@@ -153,7 +195,42 @@ public static class UploadValidator
         var sig = ReadFeature(FeatureKind.Siglip, siglip, options, problems);
         if (kpts is null || sig is null)
             return null;
-        return new FeatureSample(name, "", KeypointNormalizer.Normalize(kpts).ToArray(), sig);
+        return ToClip(name, kpts, Shown(keypoints.FileName), sig, Shown(siglip.FileName), problems);
+    }
+
+    /// The clip of two valid arrays, or null (with the problem) when either carries nothing to translate.
+    private static FeatureSample? ToClip(string name, NpyArray keypoints, string keypointsShown, NpyArray siglip, string siglipShown, List<string> problems)
+    {
+        var normalized = KeypointNormalizer.Normalize(keypoints);
+        int before = problems.Count;
+        if (NoKeypointsProblem(normalized) is string keypointProblem)
+            problems.Add($"{keypointsShown}: {keypointProblem}");
+        if (NoSiglipProblem(siglip) is string siglipProblem)
+            problems.Add($"{siglipShown}: {siglipProblem}");
+        return problems.Count > before ? null : new FeatureSample(name, "", normalized.ToArray(), siglip);
+    }
+
+    /// Why normalised keypoints carry nothing to translate, or null: no joint is present in any frame (every value
+    /// NaN, or every joint (0, 0, 0) — the normaliser's definition of a missing joint), or the present joints all
+    /// lie on one point. Such keypoints become zeros, and the model would translate the SigLIP stream alone.
+    public static string? NoKeypointsProblem(NormalizedKeypoints keypoints)
+    {
+        ArgumentNullException.ThrowIfNull(keypoints);
+        if (keypoints.Reference != NormalizationReference.None)
+            return null;
+        return Array.IndexOf(keypoints.JointValid, true) < 0
+            ? $"keypoints have no finite joint in any of the {keypoints.Frames} frame(s): every joint is missing (NaN, or (0, 0, 0)); check the keypoint extraction of this video"
+            : $"keypoints have every present joint on one point in all {keypoints.Frames} frame(s), so they carry no pose; check the keypoint extraction of this video";
+    }
+
+    /// Why SigLIP features carry nothing to translate, or null: every row is zero (non-finite values are refused
+    /// before, by <see cref="FeatureStore.ValidateSiglip"/>).
+    public static string? NoSiglipProblem(NpyArray siglip)
+    {
+        ArgumentNullException.ThrowIfNull(siglip);
+        return siglip.Data.AsSpan().ContainsAnyExcept(0f)
+            ? null
+            : $"SigLIP features are zero in all {siglip.Shape[0]} frame(s): no frame holds an embedding; re-extract the features of this video";
     }
 
     /// Reads and validates one feature array: header, shape and frame count first (so a hostile header is
@@ -164,24 +241,34 @@ public static class UploadValidator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(problems);
         string shown = Shown(file.FileName);
+        if (file.Length == 0)
+        {
+            problems.Add($"{shown}: the file is empty; upload the {FeatureStore.Describe(kind)} as a .npy file saved with np.save");
+            return null;
+        }
+        using var stream = file.OpenRead();
+        return ReadFeature(kind, stream, file.Length, shown, options, problems);
+    }
+
+    /// Reads one array of <paramref name="length"/> bytes from <paramref name="stream"/> (not necessarily seekable).
+    private static NpyArray? ReadFeature(FeatureKind kind, Stream stream, long length, string shown, TranslationOptions options, List<string> problems)
+    {
         string what = FeatureStore.Describe(kind);
-        if (file.Content.Length == 0)
+        if (length == 0)
         {
             problems.Add($"{shown}: the file is empty; upload the {what} as a .npy file saved with np.save");
             return null;
         }
         try
         {
-            using var stream = new MemoryStream(file.Content, writable: false);
             NpyHeader header = NpyFile.ReadHeader(stream, shown);
             if (FeatureStore.ShapeProblem(kind, header.Shape) is string shapeProblem)
                 throw new PhoenixDataException(shown, shapeProblem);
             if (header.Shape[0] > options.MaxFrames)
                 throw new PhoenixDataException(shown, $"{what} have {header.Shape[0]} frames, more than the {options.MaxFrames} accepted; cut the clip into shorter parts");
-            if (NpyFile.DataSizeProblem(header, file.Content.Length) is string sizeProblem)
+            if (NpyFile.DataSizeProblem(header, length) is string sizeProblem)
                 throw new PhoenixDataException(shown, sizeProblem);
-            stream.Position = 0;
-            NpyArray array = NpyFile.Read(stream, shown);
+            NpyArray array = NpyFile.ReadData(stream, header, shown);
             return kind == FeatureKind.Keypoints ? FeatureStore.ValidateKeypoints(array, shown) : FeatureStore.ValidateSiglip(array, shown);
         }
         catch (PhoenixDataException ex)
