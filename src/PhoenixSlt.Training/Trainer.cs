@@ -95,6 +95,7 @@ public sealed class Trainer
         private long _stepsTrainedHere;
         private double _loopStartSeconds;
         private double _validationSeconds;
+        private double _validationSecondsAtLastLog;
         private double? _lastValidationSeconds;
 
         public TrainingResult Execute()
@@ -287,7 +288,7 @@ public sealed class Trainer
             double localLoss = _lossSinceLog is null ? double.NaN : _lossSinceLog.item<float>() / Math.Max(1, _stepsSinceLog);
             double loss = _group.WorldSize > 1 ? _group.AllReduceScalar(localLoss, ReduceOp.Avg, cancellationToken) : localLoss;
             double now = _clock.Elapsed.TotalSeconds;
-            double interval = Math.Max(now - _lastLogSeconds, 1e-9);
+            double interval = Math.Max(now - _lastLogSeconds - (_validationSeconds - _validationSecondsAtLastLog), 1e-9);   // validations excluded
             double samplesPerSecond = _samplesSinceLog * (double)_group.WorldSize / interval;
             double? eta = Eta(validation: null);
             trainer.Report(new StepEvent(_step, _epoch, ProgressEventJson.Finite(loss),
@@ -296,6 +297,7 @@ public sealed class Trainer
             _stepsSinceLog = 0;
             _samplesSinceLog = 0;
             _lastLogSeconds = now;
+            _validationSecondsAtLastLog = _validationSeconds;
         }
 
         /// Validates, updates early stopping, writes checkpoints; true when training must stop.
