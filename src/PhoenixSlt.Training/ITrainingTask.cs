@@ -18,6 +18,23 @@ public sealed record ValidationResult(IReadOnlyDictionary<string, double> Metric
     public double this[string metric] => Metrics.TryGetValue(metric, out double value) ? value : double.NaN;
 }
 
+/// How far a validation pass is: <paramref name="Done"/> of <paramref name="Total"/> clips (sentences in the text
+/// phase) of the validation split.
+public readonly record struct ValidationCount(int Done, int Total)
+{
+    /// The split-level count of a rank that has done <paramref name="shareDone"/> of its <paramref name="shareTotal"/>
+    /// clips of a split of <paramref name="splitTotal"/>: its fraction scaled to the split (every rank decodes a share of
+    /// nearly the same size); all of the split once the share is done. One process: the share is the split.
+    public static ValidationCount OfShare(int shareDone, int shareTotal, int splitTotal)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shareDone);
+        ArgumentOutOfRangeException.ThrowIfNegative(splitTotal);
+        if (shareTotal <= 0 || shareDone >= shareTotal)
+            return new ValidationCount(splitTotal, splitTotal);
+        return new ValidationCount((int)((long)shareDone * splitTotal / shareTotal), splitTotal);
+    }
+}
+
 /// What the trainer asks a task to put into a checkpoint.
 /// <param name="Step">Optimizer steps done.</param>
 /// <param name="Epoch">Epoch in progress (0-based).</param>
@@ -69,8 +86,9 @@ public interface ITrainingTask : IDisposable
     /// graph), computed in the caller's dispose scope with the model in training mode.
     Tensor Loss(int[] batch, int epoch);
 
-    /// A validation pass with the model in eval mode and gradients off.
-    ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken);
+    /// A validation pass with the model in eval mode and gradients off. Reports to <paramref name="progress"/> (when
+    /// given) how many clips are done (<see cref="ValidationCount.OfShare"/>): 0 at the start, after each batch, all at the end.
+    ValidationResult Validate(IProcessGroup group, IProgress<ValidationCount>? progress, CancellationToken cancellationToken);
 
     /// The checkpoint folder contents (weights, metadata, tokenizer, extra files) for the model as it is now.
     CheckpointContent CreateCheckpoint(CheckpointRequest request);

@@ -90,6 +90,13 @@ public sealed class Trainer
         private IReadOnlyDictionary<string, double> _bestMetrics = new Dictionary<string, double>();
         private string? _bestCheckpoint;
         private string? _lastCheckpoint;
+        private long _total;
+        private long _validationPeriod = 1;
+        private long _stepsTrainedHere;
+        private double _loopStartSeconds;
+        private double _validationSeconds;
+        private double _validationSecondsAtLastLog;
+        private double? _lastValidationSeconds;
 
         public TrainingResult Execute()
         {
@@ -107,6 +114,8 @@ public sealed class Trainer
                 if (firstEpoch.Count == 0)
                     throw new TrainingConfigurationException("the training split gives no batch; it needs at least one sample");
                 long total = _options.TotalSteps(firstEpoch.Count);
+                _total = total;
+                _validationPeriod = _options.EvalEverySteps ?? (firstEpoch.Count + _options.Accumulate - 1) / _options.Accumulate;
                 _schedule = new LearningRateSchedule(_options.WarmupSteps ?? LearningRateSchedule.DefaultWarmup(total), total, _options.MinLearningRateRatio);
                 _monitor = new EarlyStoppingMonitor(_task.Goal.Name, _task.Goal.HigherIsBetter, _options.Patience);
                 using var resumed = _options.ResumeFrom is null ? null : Resume(_options.ResumeFrom);
@@ -114,6 +123,7 @@ public sealed class Trainer
                 if (_group.Rank == 0)                                   // only rank 0's generator is saved; the
                     resumed?.RestoreRandomState();                      // others keep seed + rank (not exact)
                 trainer.Report(new RunStartedEvent(_task.Phase.ToName(), _task.DescribeConfig(), _group.WorldSize, _task.Device.ToString(), total));
+                _loopStartSeconds = _clock.Elapsed.TotalSeconds;
 
                 bool stopped = false;
                 for (; _step < total && !stopped; _epoch++)
@@ -256,6 +266,21 @@ public sealed class Trainer
             }
             _step++;
             _stepsSinceLog++;
+            _stepsTrainedHere++;
+        }
+
+        /// Training time per optimizer step in this process (validations and checkpoints excluded); null before the first step.
+        private double? SecondsPerStep()
+            => _stepsTrainedHere == 0 ? null
+                : Math.Max(0, _clock.Elapsed.TotalSeconds - _loopStartSeconds - _validationSeconds) / _stepsTrainedHere;
+
+        /// <see cref="TrainingEta"/> now; <paramref name="validation"/>: the rest of a validation in progress (null: none runs).
+        private double? Eta(double? validation)
+        {
+            // A validation due at this step is still to come until it starts; while it runs it is the one in progress.
+            long from = validation is null && _lastEvalStep != _step ? Math.Max(0, _step - 1) : _step;
+            long validationsLeft = TrainingEta.RemainingValidations(from, _total, _validationPeriod);
+            return TrainingEta.Seconds(_total - _step, SecondsPerStep(), validationsLeft, _lastValidationSeconds, validation ?? 0);
         }
 
         private void ReportStep(long total)
@@ -263,21 +288,23 @@ public sealed class Trainer
             double localLoss = _lossSinceLog is null ? double.NaN : _lossSinceLog.item<float>() / Math.Max(1, _stepsSinceLog);
             double loss = _group.WorldSize > 1 ? _group.AllReduceScalar(localLoss, ReduceOp.Avg, cancellationToken) : localLoss;
             double now = _clock.Elapsed.TotalSeconds;
-            double interval = Math.Max(now - _lastLogSeconds, 1e-9);
+            double interval = Math.Max(now - _lastLogSeconds - (_validationSeconds - _validationSecondsAtLastLog), 1e-9);   // validations excluded
             double samplesPerSecond = _samplesSinceLog * (double)_group.WorldSize / interval;
-            double? eta = _step > 0 ? now / _step * (total - _step) : null;
+            double? eta = Eta(validation: null);
             trainer.Report(new StepEvent(_step, _epoch, ProgressEventJson.Finite(loss),
                 OptimizerFactory.LearningRates(_groups), samplesPerSecond, eta));
             _lossSinceLog?.zero_();
             _stepsSinceLog = 0;
             _samplesSinceLog = 0;
             _lastLogSeconds = now;
+            _validationSecondsAtLastLog = _validationSeconds;
         }
 
         /// Validates, updates early stopping, writes checkpoints; true when training must stop.
         private bool Evaluate()
         {
             _lastEvalStep = _step;
+            double started = _clock.Elapsed.TotalSeconds;
             ValidationResult result;
             _task.Model.eval();
             try
@@ -285,12 +312,44 @@ public sealed class Trainer
                 using var noGrad = no_grad();
                 using var scope = NewDisposeScope();
                 using var amp = _options.Amp.Autocast();
-                result = _task.Validate(_group, cancellationToken);
+                result = _task.Validate(_group, new ValidationProgressReporter(this, started), cancellationToken);
             }
             finally
             {
                 _task.Model.train();
             }
+            try
+            {
+                return AfterValidation(result);
+            }
+            finally
+            {
+                double seconds = _clock.Elapsed.TotalSeconds - started;   // with the checkpoints it wrote
+                _validationSeconds += seconds;
+                _lastValidationSeconds = seconds;
+            }
+        }
+
+        /// Turns a validation's clip counts into throttled <see cref="ValidationProgressEvent"/>s (rank 0 reports).
+        private sealed class ValidationProgressReporter(RunState state, double startedSeconds) : IProgress<ValidationCount>
+        {
+            private readonly ProgressThrottle _throttle = new(state._options.ValidationProgressInterval);
+
+            public void Report(ValidationCount value) => state.ReportValidation(value, startedSeconds, _throttle);
+        }
+
+        private void ReportValidation(ValidationCount value, double startedSeconds, ProgressThrottle throttle)
+        {
+            double elapsed = _clock.Elapsed.TotalSeconds - startedSeconds;
+            if (!trainer.IsMain || !throttle.ShouldReport(TimeSpan.FromSeconds(elapsed), value.Done, value.Total))
+                return;
+            double rest = TrainingEta.RestOfValidation(elapsed, value.Done, value.Total, _lastValidationSeconds);
+            trainer.Report(new ValidationProgressEvent(_task.Phase.ToName(), _step, _epoch, value.Done, value.Total, elapsed, Eta(rest)));
+        }
+
+        /// Early stopping, the eval event and the checkpoints of a finished validation; true when training must stop.
+        private bool AfterValidation(ValidationResult result)
+        {
             _lastValidation = result;
             var decision = _monitor!.Update(result[_monitor.Metric], _step);
             if (decision.IsBest)

@@ -47,6 +47,10 @@ public sealed record TrainerOptions
     /// A step event (and a synchronising .item()) every this many optimizer steps.
     public int LogEvery { get; init; } = 10;
 
+    /// The shortest time between two validation_progress events in the middle of a validation (the first and the last
+    /// are always written); zero writes one per batch.
+    public TimeSpan ValidationProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// Validate every this many optimizer steps; null = at the end of every epoch. A final validation runs when
     /// the last step did not end with one.
     public long? EvalEverySteps { get; init; }
@@ -110,6 +114,8 @@ public sealed record TrainerOptions
             throw new TrainingConfigurationException($"evaluation interval {v} must be at least 1 step");
         if (SaveEverySteps is long save && save <= 0)
             throw new TrainingConfigurationException($"--save-every {save} must be at least 1 step");
+        if (ValidationProgressInterval < TimeSpan.Zero)
+            throw new TrainingConfigurationException($"validation progress interval {ValidationProgressInterval} must not be negative");
         if (Patience is int p && p <= 0)
             throw new TrainingConfigurationException($"--patience {p} must be at least 1");
         return this;

@@ -16,6 +16,11 @@ public sealed class TrainingPortalFixture : IAsyncLifetime
     /// 24 training clips in batches of 4: 6 optimizer steps make one epoch.
     public const int TrainSamples = 24;
 
+    /// A second dataset whose dev split is large, so that a validation lasts long enough to be watched.
+    public const string LongDevDatasetName = "synth-e2e-long-dev";
+
+    public const int LongDevClips = 48;
+
     private readonly string _root = TestPaths.NewTempDir("phoenix-e2e-training");
     private IPlaywright? _playwright;
     private PhoenixWebFactory? _factory;
@@ -29,6 +34,7 @@ public sealed class TrainingPortalFixture : IAsyncLifetime
         PortalFixture.RequireChromium();
         string dataRoot = Path.Combine(_root, "data");
         SyntheticPhoenixGenerator.Generate(new SynthOptions(Path.Combine(dataRoot, DatasetName), TrainSamples, 8, 8, Seed: 11) { MaxParallelism = 2 });
+        SyntheticPhoenixGenerator.Generate(new SynthOptions(Path.Combine(dataRoot, LongDevDatasetName), 8, LongDevClips, 1, Seed: 12) { MaxParallelism = 2 });
         _factory = new PhoenixWebFactory(new Dictionary<string, string?>
         {
             ["Phoenix:DataRoot"] = dataRoot,
@@ -114,6 +120,62 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
         await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]")).ToHaveCountAsync(2);
         await page.CloseAsync();
     }
+
+    /// A run whose one validation decodes 48 dev clips one at a time with beam search: Run detail shows "validating n/N
+    /// clips" while the validation runs, the count moving (about 3 s of validation here, events at most once a second),
+    /// and no validation once the run completed.
+    [Fact]
+    public async Task RunDetail_RunValidating_ShowsValidatingClipsUntilTheEvaluationEnds()
+    {
+        using HttpClient api = PhoenixWebFactory.ApiClient(portal.BaseAddress);
+        using HttpResponseMessage created = await api.PostAsync("api/runs", new StringContent($$"""
+            {"phase":"slt","data":"{{TrainingPortalFixture.LongDevDatasetName}}","name":"browser validation","epochs":null,"max_steps":1,
+             "batch_size":4,"eval_batch_size":1,"beams":4,"log_every":1,"loader_workers":0}
+            """, System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        using var run = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        int id = run.RootElement.GetProperty("id").GetInt32();
+
+        IPage page = await portal.OpenInteractiveAsync($"runs/{id}");
+        ILocator status = page.Locator("[data-testid=run-status]");
+        var seen = new SortedSet<int>();
+        string? shownText = null;
+        DateTime deadline = DateTime.UtcNow + ValidationTimeout;
+        while (true)
+        {
+            // read the validation state in one go: the element comes and goes as events arrive
+            string? state = await page.EvaluateAsync<string?>("""
+                () => { const e = document.querySelector('[data-testid=validation-progress]');
+                        return e ? e.getAttribute('data-done') + '/' + e.getAttribute('data-total') + '|' + e.textContent.trim() : null; }
+                """);
+            if (state is not null)
+            {
+                string[] parts = state.Split('|');
+                string[] counts = parts[0].Split('/');
+                Assert.Equal(TrainingPortalFixture.LongDevClips, int.Parse(counts[1], CultureInfo.InvariantCulture));
+                seen.Add(int.Parse(counts[0], CultureInfo.InvariantCulture));
+                shownText = parts[1];
+            }
+            string? runState = await status.GetAttributeAsync("data-status");
+            if (runState is "completed")
+                break;
+            if (runState is "failed" or "cancelled" or "interrupted")
+                Assert.Fail($"the run ended {runState}: {string.Join(' ', await page.Locator("[data-testid=run-error]").AllTextContentsAsync())}");
+            Assert.True(DateTime.UtcNow < deadline, $"the run did not complete within {ValidationTimeout}; clips seen: {string.Join(", ", seen)}");
+            await Task.Delay(50);
+        }
+
+        Assert.True(seen.Count >= 2, $"the clips done never moved while the page watched (seen: {string.Join(", ", seen)})");
+        Assert.All(seen, done => Assert.InRange(done, 0, TrainingPortalFixture.LongDevClips));
+        Assert.Matches(ValidatingText(), shownText);
+        await Assertions.Expect(page.Locator("[data-testid=validation-progress]")).ToHaveCountAsync(0);
+        await page.CloseAsync();
+    }
+
+    private static readonly TimeSpan ValidationTimeout = TimeSpan.FromSeconds(90);
+
+    [GeneratedRegex(@"^validating \d+/48 clips$")]
+    private static partial Regex ValidatingText();
 
     /// Types <paramref name="value"/> into the field and commits it (the change event a browser sends when the field
     /// is left), without moving the focus into the next field.

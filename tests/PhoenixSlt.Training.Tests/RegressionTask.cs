@@ -83,7 +83,7 @@ internal sealed class RegressionTask : ITrainingTask
         return nn.functional.mse_loss(prediction, _y.index_select(0, index));          // mean over b·2 elements
     }
 
-    public ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken)
+    public ValidationResult Validate(IProcessGroup group, IProgress<ValidationCount>? progress, CancellationToken cancellationToken)
     {
         Validations++;
         AutocastInValidation.Add(Core.Amp.Autocast.Dtype);

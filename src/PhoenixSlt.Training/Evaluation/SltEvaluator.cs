@@ -35,8 +35,10 @@ public sealed class SltEvaluator
     }
 
     /// Decodes and scores <paramref name="data"/> (see the class summary); the model is put in eval mode and restored.
+    /// <paramref name="progress"/> hears the clips decoded (<see cref="ValidationCount.OfShare"/>): none at the start, then
+    /// after every batch.
     public SltEvaluation Evaluate(PhoenixFeatureDataset data, SltEvaluationOptions options, IProcessGroup? group = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IProgress<ValidationCount>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -58,6 +60,7 @@ public sealed class SltEvaluator
             var recognised = new List<IndexedTranslation>();
             double lossSum = 0;
             long lossSamples = 0;
+            progress?.Report(ValidationCount.OfShare(0, mine.Length, data.Count));
             foreach (int[] indices in batches)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -75,6 +78,7 @@ public sealed class SltEvaluator
                     decoded.Add(new IndexedTranslation(indices[b], hypotheses[b]));
                 if (_translator.RecognizeGlosses(batch) is { } glosses)
                     recognised.AddRange(indices.Select((index, b) => new IndexedTranslation(index, glosses[b])));
+                progress?.Report(ValidationCount.OfShare(decoded.Count, mine.Length, data.Count));
             }
 
             var all = group.AllGatherObject(decoded, cancellationToken: cancellationToken).SelectMany(d => d).ToList();

@@ -4,7 +4,9 @@ using System.Text;
 namespace PhoenixSlt.Training.Events;
 
 /// Human-readable progress: on a terminal a progress bar redrawn in place (carriage return) at every step event;
-/// otherwise one line per step event. Evaluations, checkpoints and the end of the run get lines of their own.
+/// otherwise one line per step event. A validation redraws the bar with its clips on a terminal and otherwise gets one
+/// line when it starts. Evaluations, checkpoints and the end of the run get lines of their own. Epochs are counted from
+/// 1 here, as on the portal's pages (the events keep their 0-based <c>epoch</c>).
 public sealed class ConsoleProgressSink : IProgressSink
 {
     private const int BarWidth = 24;
@@ -44,6 +46,14 @@ public sealed class ConsoleProgressSink : IProgressSink
                 case StepEvent e:
                     Line(FormatStep(e, _totalSteps, _phase));
                     break;
+                case ValidationProgressEvent e when _interactive:
+                    _writer.Write('\r' + FormatValidation(e, _phase).PadRight(100));
+                    _writer.Flush();
+                    _barShown = true;
+                    break;
+                case ValidationProgressEvent e when e.ClipsDone == 0:
+                    Line(FormatValidation(e, _phase));
+                    break;
                 case EvalEvent e:
                     Line(FormatEval(e));
                     break;
@@ -63,7 +73,7 @@ public sealed class ConsoleProgressSink : IProgressSink
         }
     }
 
-    /// "slt [#########...............]  37% step 370/1000 epoch 2 loss 2.3140 lr 1.0e-04 52.1 samples/s eta 0:01:13"
+    /// "slt [#########...............]  37% step 370/1000 epoch 3 loss 2.3140 lr 1.0e-04 52.1 samples/s eta 0:01:13"
     public static string FormatStep(StepEvent e, long totalSteps, string phase = "")
     {
         ArgumentNullException.ThrowIfNull(e);
@@ -77,7 +87,7 @@ public sealed class ConsoleProgressSink : IProgressSink
             text.Append('[').Append('#', filled).Append('.', BarWidth - filled).Append("] ")
                 .Append(((int)Math.Floor(fraction * 100)).ToString(CultureInfo.InvariantCulture).PadLeft(3)).Append("% ");
         }
-        text.Append(CultureInfo.InvariantCulture, $"step {e.Step}{(totalSteps > 0 ? $"/{totalSteps}" : "")} epoch {e.Epoch}");
+        text.Append(CultureInfo.InvariantCulture, $"step {e.Step}{(totalSteps > 0 ? $"/{totalSteps}" : "")} epoch {HumanEpoch(e.Epoch)}");
         text.Append(" loss ").Append(e.Loss is double loss ? loss.ToString("F4", CultureInfo.InvariantCulture) : "nan");
         if (e.Lr.Count > 0)
             text.Append(" lr ").Append(string.Join('/', e.Lr.Values.Select(lr => lr.ToString("0.0e+00", CultureInfo.InvariantCulture))));
@@ -87,11 +97,35 @@ public sealed class ConsoleProgressSink : IProgressSink
         return text.ToString();
     }
 
-    /// "eval step 500 epoch 3: val_loss 1.2345 BLEU-1..4 40.10/30.20/20.30/10.40 ROUGE-L 35.00 chrF 40.00 gloss WER 12.30"
+    /// "slt validating [######..................]  25% 10/40 clips at step 500 epoch 4, 0:00:12"
+    public static string FormatValidation(ValidationProgressEvent e, string phase = "")
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var text = new StringBuilder();
+        if (phase.Length > 0)
+            text.Append(phase).Append(' ');
+        text.Append("validating ");
+        if (e.ClipsTotal > 0)
+        {
+            double fraction = Math.Clamp(e.ClipsDone / (double)e.ClipsTotal, 0, 1);
+            int filled = (int)Math.Round(fraction * BarWidth);
+            text.Append('[').Append('#', filled).Append('.', BarWidth - filled).Append("] ")
+                .Append(((int)Math.Floor(fraction * 100)).ToString(CultureInfo.InvariantCulture).PadLeft(3)).Append("% ");
+        }
+        text.Append(CultureInfo.InvariantCulture, $"{e.ClipsDone}/{e.ClipsTotal} clips at step {e.Step} epoch {HumanEpoch(e.Epoch)}, {Duration(e.ElapsedS)}");
+        if (e.EtaS is double eta)
+            text.Append(" eta ").Append(Duration(eta));
+        return text.ToString();
+    }
+
+    /// The 1-based epoch people read ("epoch 1" is the first) of an event's 0-based <c>epoch</c>.
+    public static int HumanEpoch(int epoch) => epoch + 1;
+
+    /// "eval step 500 epoch 4: val_loss 1.2345 BLEU-1..4 40.10/30.20/20.30/10.40 ROUGE-L 35.00 chrF 40.00 gloss WER 12.30"
     public static string FormatEval(EvalEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"eval step {e.Step} epoch {e.Epoch}:"));
+        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"eval step {e.Step} epoch {HumanEpoch(e.Epoch)}:"));
         if (e.ValLoss is double loss)
             text.Append(" val_loss ").Append(loss.ToString("F4", CultureInfo.InvariantCulture));
         if (e.Bleu4 is not null)

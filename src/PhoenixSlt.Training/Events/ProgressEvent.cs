@@ -9,6 +9,7 @@ namespace PhoenixSlt.Training.Events;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(RunStartedEvent), RunStartedEvent.TypeName)]
 [JsonDerivedType(typeof(StepEvent), StepEvent.TypeName)]
+[JsonDerivedType(typeof(ValidationProgressEvent), ValidationProgressEvent.TypeName)]
 [JsonDerivedType(typeof(EvalEvent), EvalEvent.TypeName)]
 [JsonDerivedType(typeof(CheckpointEvent), CheckpointEvent.TypeName)]
 [JsonDerivedType(typeof(EarlyStopEvent), EarlyStopEvent.TypeName)]
@@ -38,6 +39,24 @@ public sealed record StepEvent(
     double? EtaS) : ProgressEvent
 {
     public const string TypeName = "step";
+}
+
+/// How far a validation pass is: <paramref name="ClipsDone"/> of the <paramref name="ClipsTotal"/> clips of the
+/// validation split (sentences in the text phase) after <paramref name="ElapsedS"/> seconds of it. Written at the start
+/// (0 done), at most every <see cref="TrainerOptions.ValidationProgressInterval"/> while it runs, and when the last batch
+/// is done; the pass's <see cref="EvalEvent"/> follows. <paramref name="Epoch"/> is 0-based as in every event;
+/// <paramref name="EtaS"/> estimates the rest of the run, this validation and the later ones included
+/// (<see cref="TrainingEta"/>).
+public sealed record ValidationProgressEvent(
+    string Phase,
+    long Step,
+    int Epoch,
+    int ClipsDone,
+    int ClipsTotal,
+    double ElapsedS,
+    double? EtaS) : ProgressEvent
+{
+    public const string TypeName = "validation_progress";
 }
 
 /// One translation shown in an evaluation.

@@ -52,9 +52,9 @@ public sealed class SltTask : VisualTask<SignTranslationModel>
 
     public override IReadOnlyList<ParameterGroup> ParameterGroups() => TypedModel.ParameterGroups();
 
-    public override ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken)
+    public override ValidationResult Validate(IProcessGroup group, IProgress<ValidationCount>? progress, CancellationToken cancellationToken)
     {
-        var evaluation = _evaluator.Evaluate(ValidationSplit, _options.Evaluation, group, cancellationToken);
+        var evaluation = _evaluator.Evaluate(ValidationSplit, _options.Evaluation, group, cancellationToken, progress);
         return new ValidationResult(evaluation.Metrics, evaluation.Samples(_options.Evaluation.SamplesToShow));
     }
 

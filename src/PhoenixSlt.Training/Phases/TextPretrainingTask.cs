@@ -119,7 +119,7 @@ public sealed class TextPretrainingTask : ITrainingTask
 
     public Tensor Loss(int[] batch, int epoch) => BatchLoss(_train, batch, index => DeterministicSeed.Mix(_options.Seed, epoch, index));
 
-    public ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken)
+    public ValidationResult Validate(IProcessGroup group, IProgress<ValidationCount>? progress, CancellationToken cancellationToken)
     {
         var mine = Enumerable.Range(0, _validation.Count).Where(i => i % group.WorldSize == group.Rank).ToArray();
         var lengths = _validation.Select(e => (e.Source ?? e.Target).Count).ToArray();
@@ -129,6 +129,7 @@ public sealed class TextPretrainingTask : ITrainingTask
         _model.eval();
         try
         {
+            progress?.Report(ValidationCount.OfShare(0, mine.Length, _validation.Count));
             foreach (int[] batch in new Core.Data.LengthBucketBatchSampler(lengths, _options.BatchSize, shuffle: false).Batches(0, mine))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -138,6 +139,7 @@ public sealed class TextPretrainingTask : ITrainingTask
                 samples += batch.Length;
                 if (IsGlossToText)
                     translated.AddRange(batch.Zip(Translate(batch), (index, hypothesis) => new SltEvaluator.IndexedTranslation(index, hypothesis)));
+                progress?.Report(ValidationCount.OfShare((int)samples, mine.Length, _validation.Count));
             }
         }
         finally

@@ -69,7 +69,7 @@ public abstract class VisualTask<TModel> : ITrainingTask where TModel : nn.Modul
         return Loss(loaded.To(Device));
     }
 
-    public abstract ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken);
+    public abstract ValidationResult Validate(IProcessGroup group, IProgress<ValidationCount>? progress, CancellationToken cancellationToken);
 
     public CheckpointContent CreateCheckpoint(CheckpointRequest request)
     {

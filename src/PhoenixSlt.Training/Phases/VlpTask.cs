@@ -59,12 +59,13 @@ public sealed class VlpTask : VisualTask<VisualLanguagePretrainer>
         return [new ParameterGroup(SignTranslationModel.EncoderGroup, named.Select(p => p.name).ToList(), named.Select(p => p.parameter).ToList())];
     }
 
-    public override ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken)
+    public override ValidationResult Validate(IProcessGroup group, IProgress<ValidationCount>? progress, CancellationToken cancellationToken)
     {
         var mine = Enumerable.Range(0, ValidationSplit.Count).Where(i => i % group.WorldSize == group.Rank).ToArray();
         var batches = new LengthBucketBatchSampler(ValidationSplit.FrameCounts(), _options.BatchSize, shuffle: false).Batches(0, mine);
         double loss = 0, visualHits = 0, textHits = 0, samples = 0;
         var recognised = new List<Evaluation.SltEvaluator.IndexedTranslation>();
+        progress?.Report(ValidationCount.OfShare(0, mine.Length, ValidationSplit.Count));
         foreach (int[] batch in batches)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -83,6 +84,7 @@ public sealed class VlpTask : VisualTask<VisualLanguagePretrainer>
                 var ids = GlossCtcHead.GreedyDecode(output.GlossLogProbs, output.GlossFrames!);       // the forward's head output: no second encoder pass
                 recognised.AddRange(batch.Select((index, b) => new Evaluation.SltEvaluator.IndexedTranslation(index, _glosses.Decode(ids[b]))));
             }
+            progress?.Report(ValidationCount.OfShare((int)samples, mine.Length, ValidationSplit.Count));
         }
         double Sum(double value) => group.WorldSize > 1 ? group.AllReduceScalar(value, cancellationToken: cancellationToken) : value;
         double total = Sum(samples);

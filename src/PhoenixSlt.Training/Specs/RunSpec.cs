@@ -86,7 +86,7 @@ public sealed record RunSpec
     [SpecField("Beams of the validation decoding (1 = greedy).", HelpName = "K", Min = 1, Max = 32, Section = "Budget and validation")]
     public int Beams { get; set; } = 5;
 
-    [SpecField("MAX_FRAMES: longer clips are subsampled uniformly; at most the mBART encoder's positions.", HelpName = "F", EmptyMeans = "the mBART encoder's positions", Min = 1, Max = 65_536, Section = "Budget and validation")]
+    [SpecField("Frames per clip at most: longer clips are subsampled uniformly; at most the mBART encoder's positions.", HelpName = "F", EmptyMeans = "the mBART encoder's positions", Min = 1, Max = 65_536, Section = "Budget and validation")]
     public int? MaxFrames { get; set; }
 
     [SpecField("Samples per micro-batch (per process).", HelpName = "B", Min = 1, Max = 4096, Section = "Optimisation")]

@@ -57,6 +57,11 @@ public sealed class RunEntity
     public double? SamplesPerSecond { get; set; }
     public double? EtaSeconds { get; set; }
 
+    /// A validation in progress (validation_progress events): clips done of the validation split's clips; both null
+    /// when no validation runs.
+    public int? ValidationDone { get; set; }
+    public int? ValidationTotal { get; set; }
+
     /// Translations of the latest validation ([{name, reference, hypothesis}] as JSON), or null.
     public string? LatestSamplesJson { get; set; }
 

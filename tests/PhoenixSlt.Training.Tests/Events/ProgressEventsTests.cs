@@ -15,7 +15,7 @@ public sealed partial class ProgressEventsTests
     {
         var examples = DocumentedExamples();
 
-        Assert.Equal(["run_started", "step", "eval", "checkpoint", "early_stop", "finished", "failed"], examples.Keys.ToArray());
+        Assert.Equal(["run_started", "step", "validation_progress", "eval", "checkpoint", "early_stop", "finished", "failed"], examples.Keys.ToArray());
         foreach (var (type, json) in examples)
         {
             var parsed = ProgressEventJson.Parse(json);
@@ -93,7 +93,7 @@ public sealed partial class ProgressEventsTests
 
         string line = ConsoleProgressSink.FormatStep(step, 100, "slt");
 
-        Assert.Equal("slt [############............]  50% step 50/100 epoch 2 loss 1.2346 lr 1.0e-04/5.0e-06 12.3 samples/s eta 1:02:05", line);
+        Assert.Equal("slt [############............]  50% step 50/100 epoch 3 loss 1.2346 lr 1.0e-04/5.0e-06 12.3 samples/s eta 1:02:05", line);
     }
 
     [Fact]
@@ -105,10 +105,35 @@ public sealed partial class ProgressEventsTests
             Metrics = new Dictionary<string, double> { ["gloss_wer"] = 12.345 },
         };
 
-        Assert.Equal("eval step 500 epoch 3: val_loss 1.2346 BLEU-1..4 40.10/30.20/20.30/10.40 ROUGE-L 35.00 chrF 40.00 gloss WER 12.35",
+        Assert.Equal("eval step 500 epoch 4: val_loss 1.2346 BLEU-1..4 40.10/30.20/20.30/10.40 ROUGE-L 35.00 chrF 40.00 gloss WER 12.35",
             ConsoleProgressSink.FormatEval(eval));
-        Assert.Equal("eval step 1 epoch 0: val_loss 2.0000 gloss WER 100.00",
+        Assert.Equal("eval step 1 epoch 1: val_loss 2.0000 gloss WER 100.00",
             ConsoleProgressSink.FormatEval(new EvalEvent { Step = 1, ValLoss = 2, Metrics = new Dictionary<string, double> { ["gloss_wer"] = 100 } }));
+    }
+
+    [Fact]
+    public void FormatValidation_AQuarterDone_DrawsAQuarterOfTheBarWithTheHumanEpoch()
+    {
+        var progress = new ValidationProgressEvent("slt", 500, 3, 10, 40, 12.4, 75);
+
+        string line = ConsoleProgressSink.FormatValidation(progress, "slt");
+
+        // 10/40 = 25 % of 24 cells = 6; epoch 3 (0-based) is the fourth
+        Assert.Equal("slt validating [######..................]  25% 10/40 clips at step 500 epoch 4, 0:00:12 eta 0:01:15", line);
+    }
+
+    [Fact]
+    public void ConsoleSink_NotATerminal_OneLinePerValidationAtItsStart()
+    {
+        using var writer = new StringWriter();
+        var sink = new ConsoleProgressSink(writer, interactive: false);
+
+        sink.Report(new ValidationProgressEvent("slt", 6, 0, 0, 8, 0, null));
+        sink.Report(new ValidationProgressEvent("slt", 6, 0, 4, 8, 1, null));
+        sink.Report(new ValidationProgressEvent("slt", 6, 0, 8, 8, 2, null));
+
+        string[] lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["validating [........................]   0% 0/8 clips at step 6 epoch 1, 0:00:00"], lines);
     }
 
     /// The ```json example of each "### `type`" section of docs/EVENTS.md.

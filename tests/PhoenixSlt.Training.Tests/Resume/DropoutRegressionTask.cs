@@ -74,7 +74,7 @@ internal sealed class DropoutRegressionTask : ITrainingTask
         return nn.functional.mse_loss(_model.forward(_x.index_select(0, index)), _y.index_select(0, index));
     }
 
-    public ValidationResult Validate(IProcessGroup group, CancellationToken cancellationToken)
+    public ValidationResult Validate(IProcessGroup group, IProgress<ValidationCount>? progress, CancellationToken cancellationToken)
     {
         double loss = nn.functional.mse_loss(_model.forward(_x), _y).item<float>();
         return new ValidationResult(new Dictionary<string, double> { [MetricNames.ValLoss] = loss }, []);

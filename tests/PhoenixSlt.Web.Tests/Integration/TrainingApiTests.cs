@@ -59,6 +59,13 @@ public sealed class TrainingApiTests(TrainingDatasetFixture data) : IClassFixtur
         Assert.Equal(4, finished.GetProperty("event").GetProperty("step").GetInt64());
         var eval = await hub.WaitForEventAsync(run.Id, "eval");
         Assert.True(eval.GetProperty("event").GetProperty("metrics").TryGetProperty("bleu4", out _));
+        // the validation reported its 8 dev clips over SignalR (0 first, all last); the stored state ended with it
+        var progress = hub.Events.Where(e => e.GetProperty("runId").GetInt32() == run.Id && e.GetProperty("type").GetString() == "validation_progress")
+            .Select(e => e.GetProperty("event")).ToList();
+        Assert.True(progress.Count >= 2, $"{progress.Count} validation_progress events");
+        Assert.Equal(0, progress[0].GetProperty("clips_done").GetInt32());
+        Assert.Equal((8, 8), (progress[^1].GetProperty("clips_done").GetInt32(), progress[^1].GetProperty("clips_total").GetInt32()));
+        Assert.Equal((int?)null, run.ValidationTotal);
         Assert.Contains(hub.Statuses, s => s.GetProperty("id").GetInt32() == run.Id && s.GetProperty("status").GetString() == "completed");
 
         // the supervisor wrote the stored (resolved) spec to RUN/spec.json and trained the stage from it

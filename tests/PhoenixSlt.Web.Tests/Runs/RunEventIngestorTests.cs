@@ -144,6 +144,37 @@ public sealed class RunEventIngestorTests : IDisposable
         Assert.Equal(1, parsed.Value.Json.GetProperty("future_field").GetInt32());
     }
 
+    [Fact]
+    public async Task ApplyAsync_ValidationProgress_KeepsTheClipsAndEtaOnTheRowUntilTheEval()
+    {
+        int runId = await AddRunAsync();
+        ProgressEvent[] stream =
+        [
+            new StepEvent(14, 0, 3.5, new Dictionary<string, double>(), 12.5, 43) { Time = T0 },
+            new ValidationProgressEvent("slt", 15, 1, 0, 40, 0, 240) { Time = T0.AddSeconds(1) },
+            new ValidationProgressEvent("slt", 15, 1, 12, 40, 20, 180) { Time = T0.AddSeconds(21) },
+        ];
+
+        await IngestAsync(runId, "slt", stream);
+
+        await using (var db = _database.Create())
+        {
+            var run = await db.Runs.SingleAsync();
+            Assert.Equal((12, 40), (run.ValidationDone, run.ValidationTotal));
+            Assert.Equal((15L, 1, 180.0), (run.ProgressStep, run.Epoch, run.EtaSeconds));
+            Assert.Empty(await db.MetricPoints.Where(p => p.Step == 15).ToListAsync());   // progress is state, not a metric
+        }
+
+        await IngestAsync(runId, "slt", [new EvalEvent { Step = 15, Epoch = 1, Metrics = new Dictionary<string, double> { ["bleu4"] = 2 }, Time = T0.AddSeconds(60) }]);
+
+        await using (var db = _database.Create())
+        {
+            var run = await db.Runs.SingleAsync();
+            Assert.Null(run.ValidationDone);
+            Assert.Null(run.ValidationTotal);
+        }
+    }
+
     private async Task<int> AddRunAsync()
     {
         await using var db = _database.Create();

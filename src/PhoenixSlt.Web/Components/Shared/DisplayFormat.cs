@@ -55,6 +55,10 @@ public static class DisplayFormat
         return v.ToString(magnitude >= 100 ? "0.#" : magnitude >= 10 ? "0.##" : "0.####", CultureInfo.InvariantCulture);
     }
 
+    /// The state of a validation in progress: "validating 3/8 clips".
+    public static string Validation(int done, int total)
+        => string.Create(CultureInfo.InvariantCulture, $"validating {done}/{total} clips");
+
     /// A percentage with one decimal ("42.0%"); null → "–".
     public static string Percent(double? percent)
         => percent is double p && double.IsFinite(p) ? p.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";

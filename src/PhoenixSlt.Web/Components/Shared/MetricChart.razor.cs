@@ -37,8 +37,11 @@ public partial class MetricChart
 
     [Parameter] public double Height { get; set; } = 240;
 
+    /// The lowest value of the y axis unless data lies below it (0 for BLEU and accuracies); null: around the data.
+    [Parameter] public double? YFloor { get; set; }
+
     protected override void OnParametersSet()
-        => _layout = MetricChartLayout.Create(Series, Width, Height);
+        => _layout = MetricChartLayout.Create(Series, Width, Height, yFloor: YFloor);
 
     private static string ColorOf(int index) => Palette[index % Palette.Count];
 

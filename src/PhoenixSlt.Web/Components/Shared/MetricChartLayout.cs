@@ -47,8 +47,10 @@ public sealed record MetricChartLayout(
 
     public const double MarginLeft = 56, MarginRight = 12, MarginTop = 10, MarginBottom = 30;
 
+    /// <param name="yFloor">The lowest value the y axis shows when no point is below it (e.g. 0 for BLEU, accuracies):
+    /// flat data at the floor then gets an axis from the floor up instead of one around it.</param>
     public static MetricChartLayout Create(IReadOnlyList<MetricSeries> series, double width, double height,
-        int maxPoints = DefaultMaxPoints, int targetTicks = 5)
+        int maxPoints = DefaultMaxPoints, int targetTicks = 5, double? yFloor = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, MarginLeft + MarginRight + 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, MarginTop + MarginBottom + 1);
@@ -58,6 +60,8 @@ public sealed record MetricChartLayout(
         ChartPoint[] all = [.. shown.SelectMany(p => p)];
         (double xMin, double xMax) = all.Length == 0 ? (0, 1) : Widen(all.Min(p => p.X), all.Max(p => p.X));
         (double yMin, double yMax) = all.Length == 0 ? (0, 1) : Widen(all.Min(p => p.Y), all.Max(p => p.Y));
+        if (yFloor is double floor && double.IsFinite(floor))
+            (yMin, yMax) = AtLeast(floor, all.Length == 0 ? floor : all.Min(p => p.Y), yMin, yMax);
         double[] yTickValues = NiceTicks(yMin, yMax, targetTicks);
         yMin = Math.Min(yMin, yTickValues[0]);
         yMax = Math.Max(yMax, yTickValues[^1]);
@@ -163,6 +167,17 @@ public sealed record MetricChartLayout(
             return (min, max);
         double pad = min == 0 ? 1 : Math.Abs(min) * 0.1;
         return (min - pad, max + pad);
+    }
+
+    /// The range [min, max] cut at <paramref name="floor"/> (unless data lies below it), still at least 1 wide above it
+    /// when the data sits on the floor (all zeros: 0 to 1, not −1 to 1).
+    private static (double Min, double Max) AtLeast(double floor, double dataMin, double min, double max)
+    {
+        double lowest = Math.Min(floor, dataMin);
+        min = Math.Max(min, lowest);
+        if (max <= min)
+            max = min + 1;
+        return (min, max);
     }
 
     /// A tick label with as many decimals as the tick spacing has (scientific for tiny or huge values).

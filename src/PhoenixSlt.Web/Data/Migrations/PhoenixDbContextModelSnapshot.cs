@@ -311,6 +311,12 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ValidationDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ValidationTotal")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("WorldSize")
                         .HasColumnType("INTEGER");
 

@@ -44,16 +44,26 @@ public static class RunEventIngestor
             case RunStartedEvent started:
                 run.ProgressTotal = started.TotalSteps;
                 run.WorldSize = started.WorldSize;
+                EndValidation(run);
                 break;
             case StepEvent step:
                 run.ProgressStep = step.Step;
                 run.Epoch = step.Epoch;
                 run.SamplesPerSecond = Finite(step.SamplesPerS);
                 run.EtaSeconds = step.EtaS is double eta ? Finite(eta) : null;
+                EndValidation(run);
+                break;
+            case ValidationProgressEvent validation:
+                run.ProgressStep = Math.Max(run.ProgressStep, validation.Step);
+                run.Epoch = validation.Epoch;
+                run.EtaSeconds = validation.EtaS is double left ? Finite(left) : null;
+                run.ValidationDone = Math.Max(0, validation.ClipsDone);
+                run.ValidationTotal = Math.Max(0, validation.ClipsTotal);
                 break;
             case EvalEvent eval:
                 run.ProgressStep = Math.Max(run.ProgressStep, eval.Step);
                 run.Epoch = eval.Epoch;
+                EndValidation(run);
                 if (eval.Samples.Count > 0)
                     run.LatestSamplesJson = JsonSerializer.Serialize(eval.Samples, RunStore.Json);
                 break;
@@ -61,6 +71,7 @@ public static class RunEventIngestor
                 await RecordCheckpointAsync(db, run, stage, checkpoint, cancellationToken).ConfigureAwait(false);
                 break;
             case FinishedEvent finished:
+                EndValidation(run);
                 run.ProgressStep = Math.Max(run.ProgressStep, finished.Step);
                 if (finished.BestCheckpoint is not null)
                     run.BestCheckpoint = finished.BestCheckpoint;
@@ -68,6 +79,7 @@ public static class RunEventIngestor
                 end.Finish();
                 break;
             case FailedEvent failed:
+                EndValidation(run);
                 end.Fail(failed.Message);
                 break;
         }
@@ -127,6 +139,14 @@ public static class RunEventIngestor
         }
         if (stage == TrainingPhaseNames.Slt && metrics.TryGetValue(MetricNames.Bleu4, out double bleu) && double.IsFinite(bleu))
             run.BestBleu4 = bleu;
+    }
+
+    /// No validation in progress any more (its eval arrived, training went on, or the stage ended).
+    public static void EndValidation(RunEntity run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        run.ValidationDone = null;
+        run.ValidationTotal = null;
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

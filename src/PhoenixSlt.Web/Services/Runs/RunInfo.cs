@@ -46,7 +46,20 @@ public sealed record RunInfo
     public long? ProgressTotal { get; init; }
     public int? Epoch { get; init; }
     public double? SamplesPerSecond { get; init; }
+    /// Seconds until the run's current stage ends, validations included (the trainer's estimate), as of the latest event.
     public double? EtaSeconds { get; init; }
+
+    /// A validation in progress: clips done of <see cref="ValidationTotal"/> (null when no validation runs).
+    public int? ValidationDone { get; init; }
+    public int? ValidationTotal { get; init; }
+
+    /// True while a running run validates.
+    public bool IsValidating => Status == JobStatus.Running && ValidationTotal is not null;
+
+    /// Progress of the validation in progress in 0..100 (0 when none runs or the split is empty).
+    public double ValidationPercent => IsValidating && ValidationTotal is int total && total > 0
+        ? Math.Clamp(100.0 * (ValidationDone ?? 0) / total, 0, 100) : 0;
+
     /// Processes started for the run: one per stage, plus one per resume.
     public int Attempts { get; init; }
 
@@ -60,6 +73,30 @@ public sealed record RunInfo
 
     public bool CanCancel => Status.IsActive();
     public bool CanResume => Status.IsResumable();
+
+    /// This run with the progress <paramref name="progressEvent"/> of <paramref name="stage"/> applied (what the pages
+    /// do with live events, as <see cref="RunEventIngestor"/> does with the stored row): run_started resets the
+    /// progress, step moves it (unless older than what is shown), validation_progress shows the validation, eval ends it.
+    public RunInfo WithProgress(string stage, ProgressEvent progressEvent) => progressEvent switch
+    {
+        RunStartedEvent started => this with
+        {
+            Stage = stage, ProgressStep = 0, ProgressTotal = started.TotalSteps, EtaSeconds = null, SamplesPerSecond = null,
+            ValidationDone = null, ValidationTotal = null,
+        },
+        StepEvent step when step.Step >= ProgressStep || Stage != stage => this with
+        {
+            Stage = stage, ProgressStep = step.Step, Epoch = step.Epoch, SamplesPerSecond = step.SamplesPerS, EtaSeconds = step.EtaS,
+            ValidationDone = null, ValidationTotal = null,
+        },
+        ValidationProgressEvent validation => this with
+        {
+            Stage = stage, ProgressStep = Math.Max(ProgressStep, validation.Step), Epoch = validation.Epoch,
+            EtaSeconds = validation.EtaS, ValidationDone = validation.ClipsDone, ValidationTotal = validation.ClipsTotal,
+        },
+        EvalEvent => this with { ValidationDone = null, ValidationTotal = null },
+        _ => this,
+    };
 
     /// Wall time from start to finish, or to <paramref name="nowUtc"/> while running; null before the start.
     public TimeSpan? DurationAt(DateTime nowUtc) => StartedAt is DateTime start ? (FinishedAt ?? nowUtc) - start : null;

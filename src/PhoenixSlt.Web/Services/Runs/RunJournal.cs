@@ -81,6 +81,7 @@ internal sealed class RunJournal(IDbContextFactory<PhoenixDbContext> contexts, R
         run.ProcessId = null;
         run.ProcessStartedAt = null;
         run.EtaSeconds = null;
+        RunEventIngestor.EndValidation(run);
         await SaveAsync(db, run, NewLine(runId, LevelOf(end.Status), FinishText(end))).ConfigureAwait(false);
         logger.LogInformation("Run {RunId} is {Status}", runId, end.Status.ToText());
     }
@@ -139,6 +140,7 @@ internal sealed class RunJournal(IDbContextFactory<PhoenixDbContext> contexts, R
         run.Epoch = null;
         run.SamplesPerSecond = null;
         run.EtaSeconds = null;
+        RunEventIngestor.EndValidation(run);
     }
 
     private RunLogLine NewLine(int runId, string level, string text) => new() { RunId = runId, Time = Now(), Level = level, Text = text };

@@ -37,6 +37,7 @@ public static class RunRecovery
             run.FinishedAt = nowUtc;
             run.ProcessId = null;
             run.ProcessStartedAt = null;
+            RunEventIngestor.EndValidation(run);
             db.RunLogLines.Add(new RunLogLine { RunId = run.Id, Time = nowUtc, Level = "warning", Text = message });
         }
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

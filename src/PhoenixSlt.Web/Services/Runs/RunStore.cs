@@ -119,6 +119,8 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
             Epoch = run.Epoch,
             SamplesPerSecond = run.SamplesPerSecond,
             EtaSeconds = run.EtaSeconds,
+            ValidationDone = run.ValidationDone,
+            ValidationTotal = run.ValidationTotal,
             Attempts = run.Attempts,
         };
     }

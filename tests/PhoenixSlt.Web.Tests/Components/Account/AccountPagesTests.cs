@@ -45,9 +45,13 @@ public abstract class AccountTestContext : PortalTestContext, IDisposable
         Auth.SetRoles(user.Role);
     }
 
+    /// The dialog provider of the last <see cref="RenderWithPopovers{TComponent}"/> (confirmation dialogs open there).
+    protected IRenderedComponent<MudDialogProvider>? Dialogs { get; private set; }
+
     protected IRenderedComponent<TComponent> RenderWithPopovers<TComponent>() where TComponent : IComponent
     {
         Popovers = Render<MudPopoverProvider>();
+        Dialogs = Render<MudDialogProvider>();
         return Render<TComponent>();
     }
 
@@ -355,12 +359,22 @@ public sealed class UsersPageTests : AccountTestContext
         Assert.Equal(PortalRoles.Admin, Stored("bob")!.Role);
     }
 
+    /// Waits for the confirmation dialog, checks that it names <paramref name="name"/>, and presses its button.
+    private void AnswerDeleteDialog(string name, bool confirm)
+    {
+        var dialogs = Dialogs!;
+        dialogs.WaitForAssertion(() => Assert.Contains(name, dialogs.Find("[data-testid=confirm-message]").TextContent, StringComparison.Ordinal), Wait);
+        dialogs.Find(confirm ? "button[data-testid=confirm-yes]" : "button[data-testid=confirm-cancel]").Click();
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=confirm-message]")), Wait);
+    }
+
     [Fact]
     public async Task Delete_TheOnlyAdmin_ShowsTheStoreRefusalAndTheAdminRemains()
     {
         var cut = RenderUsers();
 
         cut.Find("button[data-testid=delete-root]").Click();
+        AnswerDeleteDialog("root", confirm: true);
 
         string? refusal = (await Users.DeleteAsync(_admin.Id)).Error;
         Assert.NotNull(refusal);
@@ -378,11 +392,54 @@ public sealed class UsersPageTests : AccountTestContext
         Assert.NotEmpty(cut.FindAll("td[data-testid=user-bob]"));
 
         cut.Find("button[data-testid=delete-bob]").Click();
+        AnswerDeleteDialog("bob", confirm: true);
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("td[data-testid=user-bob]")), Wait);
         Assert.Null(Stored("bob"));
         Assert.False(SignsIn("bob", BobPassword));
         Assert.NotNull(Stored("root"));
+    }
+
+    [Fact]
+    public void Delete_Cancelled_NothingDeletedAndNoMessage()
+    {
+        CreateUser("bob", BobPassword, PortalRoles.Viewer);
+        var cut = RenderUsers();
+
+        cut.Find("button[data-testid=delete-bob]").Click();
+        AnswerDeleteDialog("bob", confirm: false);
+
+        Assert.NotNull(Stored("bob"));
+        Assert.True(SignsIn("bob", BobPassword));
+        Assert.NotEmpty(cut.FindAll("td[data-testid=user-bob]"));
+        Assert.Empty(cut.FindAll("[data-testid=users-message]"));
+    }
+
+    [Fact]
+    public void Render_SetPasswordPicker_ShowsAPlaceholderAndTheChosenName()
+    {
+        CreateUser("bob", BobPassword, PortalRoles.Viewer);
+        var cut = RenderUsers();
+
+        var picker = cut.Find("input[data-testid=reset-user]");
+        Assert.Equal("", picker.GetAttribute("value") ?? "");
+        Assert.Contains("Choose a user", cut.Find("[data-testid=reset-user]").Closest(".mud-input-control")!.InnerHtml, StringComparison.Ordinal);
+
+        Choose(cut, "reset-user", "bob");
+
+        cut.WaitForAssertion(() => Assert.Equal("bob", cut.Find("input[data-testid=reset-user]").GetAttribute("value")), Wait);
+    }
+
+    [Fact]
+    public void SetPassword_NoUserChosen_AsksToPickOne()
+    {
+        var cut = RenderUsers();
+
+        cut.Find("input[data-testid=reset-password]").Change("reset secret password");
+        cut.Find("button[data-testid=set-password]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Pick a user.", Message(cut)), Wait);
+        Assert.True(SignsIn("root", AdminPassword));
     }
 
     [Fact]

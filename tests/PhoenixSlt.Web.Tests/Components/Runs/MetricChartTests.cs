@@ -44,6 +44,40 @@ public sealed class MetricChartTests : PortalTestContext
     }
 
     [Fact]
+    public void Create_AllZerosWithAFloorAtZero_AxisStartsAtZero()
+    {
+        MetricSeries[] bleu = [new MetricSeries("BLEU-4", [new ChartPoint(5, 0), new ChartPoint(10, 0)])];
+
+        MetricChartLayout floored = MetricChartLayout.Create(bleu, 640, 240, yFloor: 0);
+        MetricChartLayout free = MetricChartLayout.Create(bleu, 640, 240);
+
+        Assert.Equal(0, floored.YTicks.Min(t => t.Value));
+        Assert.Equal(1, floored.YTicks.Max(t => t.Value));
+        Assert.Equal(-1, free.YTicks.Min(t => t.Value));                      // without a floor: ±1 around the flat line
+    }
+
+    [Fact]
+    public void Create_FloorBelowTheData_AxisFromTheFloorToAboveTheData()
+    {
+        MetricSeries[] bleu = [new MetricSeries("BLEU-4", [new ChartPoint(1, 12), new ChartPoint(2, 18)])];
+
+        MetricChartLayout layout = MetricChartLayout.Create(bleu, 640, 240, yFloor: 0);
+
+        Assert.True(layout.YTicks.Min(t => t.Value) >= 0, "no tick below the floor");
+        Assert.True(layout.YTicks.Max(t => t.Value) >= 18, "the data is covered");
+    }
+
+    [Fact]
+    public void Create_DataBelowTheFloor_StillShown()
+    {
+        MetricSeries[] series = [new MetricSeries("x", [new ChartPoint(1, -3), new ChartPoint(2, 5)])];
+
+        MetricChartLayout layout = MetricChartLayout.Create(series, 640, 240, yFloor: 0);
+
+        Assert.True(layout.YTicks.Min(t => t.Value) <= -3);
+    }
+
+    [Fact]
     public void Downsample_LongNoisyCurveWithASpike_KeepsEndsSpikeAndTheBudget()
     {
         ChartPoint[] points = [.. Enumerable.Range(0, 10_000).Select(i => new ChartPoint(i, Math.Sin(i / 50.0)))];

@@ -24,8 +24,11 @@ public abstract class RunsTestContext : PortalTestContext, IDisposable
     protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     /// <param name="withEvaluation">Also registers the evaluation services (Checkpoints and Compare pages).</param>
-    protected RunsTestContext(bool withEvaluation = false)
+    /// <param name="time">The clock of the services and pages (default: the system's).</param>
+    protected RunsTestContext(bool withEvaluation = false, TimeProvider? time = null)
     {
+        if (time is not null)
+            Services.AddSingleton(time);
         Root = TestPaths.NewTempDir("phoenix-runs-page");
         DataRoot = Path.Combine(Root, "data");
         HandmadeDataset.CreateComplete(Path.Combine(DataRoot, DatasetName));

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Security;
 
 namespace PhoenixSlt.Web.Components.Pages.Account;
@@ -8,12 +10,13 @@ namespace PhoenixSlt.Web.Components.Pages.Account;
 public partial class UsersPage
 {
     [Inject] private UserStore Users { get; set; } = null!;
+    [Inject] private IDialogService Dialogs { get; set; } = null!;
 
     private IReadOnlyList<UserInfo> _users = [];
     private string? _name;
     private string? _password;
     private string _role = PortalRoles.Viewer;
-    private int _resetId;
+    private int? _resetId;
     private string? _resetPassword;
     private string? _message;
     private bool _failed;
@@ -43,8 +46,19 @@ public partial class UsersPage
         _resetPassword = null;
     }
 
-    private async Task DeleteAsync(UserInfo user) =>
+    /// Deletes <paramref name="user"/> once the admin confirmed it in a dialog.
+    private async Task DeleteAsync(UserInfo user)
+    {
+        if (!await ConfirmDialog.AskAsync(Dialogs, "Delete user",
+                $"Delete the account {user.UserName}? They can no longer sign in, and their API key stops working.", "Delete", Color.Error))
+            return;
         await ReportAsync(await Users.DeleteAsync(user.Id), $"Deleted {user.UserName}.");
+        if (_resetId == user.Id)
+            _resetId = null;
+    }
+
+    /// The picker shows the chosen user's name (nothing, so the placeholder, before a choice).
+    private string UserNameOf(int? id) => id is int value ? _users.FirstOrDefault(u => u.Id == value)?.UserName ?? "" : "";
 
     private async Task ReportAsync(UserResult result, string success)
     {

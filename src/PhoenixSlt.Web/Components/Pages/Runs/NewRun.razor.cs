@@ -356,7 +356,7 @@ public partial class NewRun
 
     private static string PhaseHelp(string phase) => phase == TrainingPhaseNames.Pipeline
         ? "Three stages in one run; each starts from the previous stage's best checkpoint."
-        : "One `phoenix-slt train` phase.";
+        : "One training phase, as phoenix-slt train runs it.";
 
     private string InitHelp() => _spec.Phase == TrainingPhaseNames.Pipeline
         ? "The pipeline chains its own checkpoints."

@@ -21,6 +21,11 @@ public partial class RunDetail : IDisposable
     /// Live updates are drawn at most this often, however fast the run reports.
     public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(250);
 
+    /// How often "running for" ticks while nothing else happens.
+    public static readonly TimeSpan ClockInterval = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _disposed = new();
+
     private readonly RunMetricsModel _metrics = new();
     private readonly List<RunUpdate> _pendingUntilLoaded = [];
     private UpdateThrottle<RunUpdate>? _throttle;
@@ -71,6 +76,7 @@ public partial class RunDetail : IDisposable
     {
         _throttle = new UpdateThrottle<RunUpdate>(RenderInterval, batch => InvokeAsync(() => ApplyAsync(batch)));
         _canOperate = PortalAccess.CanOperate(await PortalAccess.UserAsync(AuthenticationState));
+        _ = TickWhileRunningAsync(_disposed.Token);
     }
 
     protected override async Task OnParametersSetAsync()
@@ -155,29 +161,29 @@ public partial class RunDetail : IDisposable
         StateHasChanged();
     }
 
-    /// Moves the progress bar with the event stream itself (the stored run state may be updated less often).
+    /// Moves the progress bars with the event stream itself (the stored run state may be updated less often).
     private void ApplyProgress(string stage, ProgressEvent progress)
     {
         if (_run is null)
             return;
-        switch (progress)
+        _run = _run.WithProgress(stage, progress);
+        if (progress is EvalEvent { Samples.Count: > 0 } eval)
+            _samples = eval.Samples;
+    }
+
+    /// Redraws once a second while the run is running, so that "running for" counts up between events.
+    private async Task TickWhileRunningAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ClockInterval, Time);
+        try
         {
-            case RunStartedEvent started:
-                _run = _run with { Stage = stage, ProgressStep = 0, ProgressTotal = started.TotalSteps, EtaSeconds = null, SamplesPerSecond = null };
-                break;
-            case StepEvent step when step.Step >= _run.ProgressStep || _run.Stage != stage:
-                _run = _run with
-                {
-                    Stage = stage,
-                    ProgressStep = step.Step,
-                    Epoch = step.Epoch,
-                    SamplesPerSecond = step.SamplesPerS,
-                    EtaSeconds = step.EtaS,
-                };
-                break;
-            case EvalEvent eval when eval.Samples.Count > 0:
-                _samples = eval.Samples;
-                break;
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                if (_run?.Status == JobStatus.Running)
+                    await InvokeAsync(StateHasChanged);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // the page was closed
         }
     }
 
@@ -250,5 +256,7 @@ public partial class RunDetail : IDisposable
     {
         _subscription?.Dispose();
         _throttle?.Dispose();
+        _disposed.Cancel();
+        _disposed.Dispose();
     }
 }

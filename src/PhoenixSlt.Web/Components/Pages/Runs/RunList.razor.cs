@@ -102,15 +102,8 @@ public partial class RunList : IDisposable
                 case RunStateUpdate state:
                     _runs[index] = state.Run;
                     break;
-                case RunEventUpdate { Event: StepEvent step } progress:
-                    _runs[index] = _runs[index] with
-                    {
-                        Stage = progress.Stage,
-                        ProgressStep = step.Step,
-                        Epoch = step.Epoch,
-                        SamplesPerSecond = step.SamplesPerS,
-                        EtaSeconds = step.EtaS,
-                    };
+                case RunEventUpdate progress:
+                    _runs[index] = _runs[index].WithProgress(progress.Stage, progress.Event);
                     break;
             }
         }
@@ -141,7 +134,7 @@ public partial class RunList : IDisposable
 
     private TimeSpan DurationKey(RunInfo run) => run.DurationAt(Now) ?? TimeSpan.Zero;
 
-    /// "step 120 / 26610 · ETA 52 min", with the stage of a pipeline.
+    /// "step 120 / 26610 · ETA 52 min", with the stage of a pipeline (a validation in progress has its own line).
     public static string ProgressText(RunInfo run)
     {
         var parts = new List<string>();
