@@ -73,8 +73,8 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
     public async Task NewRunPage_TinySltRun_LandsOnRunDetailAndTheLossChartFillsLive()
     {
         IPage page = await portal.OpenInteractiveAsync("runs/new");
-        await Assertions.Expect(page.Locator("input[data-testid=data]")).ToHaveValueAsync(TrainingPortalFixture.DatasetName);
-        await Assertions.Expect(page.Locator("input[data-testid=phase]")).ToHaveValueAsync("slt");
+        await Assertions.Expect(page.Locator("[data-testid=data][role=combobox]")).ToHaveTextAsync(TrainingPortalFixture.DatasetName);
+        await Assertions.Expect(page.Locator("[data-testid=phase][role=combobox]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^slt:"));
 
         await SetAsync(page, "name", "browser slt");
         await SetAsync(page, "epochs", "");
