@@ -37,7 +37,7 @@ public static class TranslateApi
     }
 
     public static async Task<IResult> TranslateAsync(HttpContext context, TranslationService service, TranslationCheckpoints checkpoints,
-        IHubContext<TranslateHub> hub)
+        IHubContext<TranslateHub> hub, Microsoft.Extensions.Options.IOptions<Options.BeamOptions> beamLimit)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(service);
@@ -67,8 +67,8 @@ public static class TranslateApi
             return Invalid("files", fileProblem);
         string? beamsText = form["beams"];
         int beams = new Training.Specs.RunSpec().Beams;
-        if (!string.IsNullOrWhiteSpace(beamsText) && (!int.TryParse(beamsText, NumberStyles.None, CultureInfo.InvariantCulture, out beams) || beams < 1 || beams > options.MaxBeams))
-            return Invalid("beams", $"Beams '{beamsText}' must be a whole number from 1 (greedy) to {options.MaxBeams}.");
+        if (!string.IsNullOrWhiteSpace(beamsText) && (!int.TryParse(beamsText, NumberStyles.None, CultureInfo.InvariantCulture, out beams) || beamLimit.Value.Problem(beams) is not null))
+            return Invalid("beams", $"Beams '{beamsText}' must be a whole number from 1 (greedy) to {beamLimit.Value.Max}.");
         var (checkpoint, checkpointProblem) = await checkpoints.ResolveAsync(form["checkpoint"], cancellationToken).ConfigureAwait(false);
         if (checkpoint is null)
             return Invalid("checkpoint", checkpointProblem!);

@@ -104,8 +104,17 @@ public sealed class TranslationCheckpoints(RunStore store, PhoenixPaths paths)
         string which = folder == CheckpointFolder.Best ? "best checkpoint" : folder == CheckpointFolder.Last ? "last checkpoint" : folder;
         string owner = run is not null
             ? $"run {run.Id} “{run.Name}”" + (run.StageCount > 1 ? $" ({checkpoint.Phase} stage)" : "")
-            : Path.GetRelativePath(Path.GetFullPath(checkpointRoot), Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(checkpoint.Path)) ?? checkpoint.Path);
+            : FolderName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(checkpoint.Path)) ?? checkpoint.Path, checkpointRoot);
         string bleu = checkpoint.Metrics.TryGetValue(MetricNames.Bleu4, out double b) ? $" · BLEU-4 {b.ToString("F2", CultureInfo.InvariantCulture)}" : "";
         return $"{owner} · {which} · step {checkpoint.Step}{bleu}";
+    }
+
+    /// A folder's path under the checkpoint root, or its name when it lies elsewhere.
+    private static string FolderName(string folder, string checkpointRoot)
+    {
+        string relative = Path.GetRelativePath(Path.GetFullPath(checkpointRoot), Path.GetFullPath(folder));
+        return relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+            ? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))
+            : relative;
     }
 }

@@ -33,7 +33,9 @@ public sealed partial class TranslatePage : IDisposable
     [Inject] private TranslationCheckpoints Checkpoints { get; set; } = default!;
     [Inject] private DatasetCatalog Datasets { get; set; } = default!;
 
-    private int MaxBeams => Service.Options.MaxBeams;
+    [Inject] private Microsoft.Extensions.Options.IOptions<Options.BeamOptions> Beams { get; set; } = default!;
+
+    private int MaxBeams => Beams.Value.Max;
 
     private string BusyText => _reading ? "Reading the upload…"
         : $"Translating: {_rows.Count(r => r.IsDone)} of {_rows.Count} clip(s) done…";
@@ -210,9 +212,9 @@ public sealed partial class TranslatePage : IDisposable
             _problems = [problem!];
             return;
         }
-        if (_beams < 1 || _beams > Service.Options.MaxBeams)
+        if (Beams.Value.Problem(_beams) is string beamProblem)
         {
-            _problems = [$"Beams must be from 1 (greedy) to {Service.Options.MaxBeams}."];
+            _problems = [beamProblem];
             return;
         }
         var rows = clips.Select(c => new TranslateRow(c.Name, referenceOf(c.Name))).ToList();
