@@ -38,6 +38,29 @@ public partial class PortalBrowserTests(PortalFixture portal) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task ScorePage_UploadButton_OpensThePickerAndFillsTheField()
+    {
+        IPage page = await portal.OpenInteractiveAsync("score");
+        string file = Path.Combine(Path.GetTempPath(), $"phoenix-score-{Guid.NewGuid():N}.txt");
+        const string text = "morgen regnet es\nim süden sonne\n";
+        await File.WriteAllTextAsync(file, text);
+        try
+        {
+            // The button itself must open the file chooser (the upload's activation), then the chosen file's text
+            // lands in the field beside it.
+            IFileChooser chooser = await page.RunAndWaitForFileChooserAsync(
+                () => page.Locator("[data-testid=hypotheses-upload]").ClickAsync());
+            await chooser.SetFilesAsync(file);
+            await Assertions.Expect(page.Locator("textarea[data-testid=hypotheses]")).ToHaveValueAsync(text);
+        }
+        finally
+        {
+            File.Delete(file);
+            await page.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task DatasetsPage_FirstStartDataset_ShowsSplitCounts()
     {
         IPage page = await portal.OpenInteractiveAsync("datasets");

@@ -4,6 +4,10 @@ using Microsoft.Playwright;
 using PhoenixSlt.Core.Data.Synthetic;
 using PhoenixSlt.Tests;
 using PhoenixSlt.Web.Tests.Integration;
+using System.Net.Http.Json;
+using PhoenixSlt.Training;
+using PhoenixSlt.Training.Specs;
+using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.E2E.Tests;
 
@@ -79,8 +83,8 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
     public async Task NewRunPage_TinySltRun_LandsOnRunDetailAndTheLossChartFillsLive()
     {
         IPage page = await portal.OpenInteractiveAsync("runs/new");
-        await Assertions.Expect(page.Locator("input[data-testid=data]")).ToHaveValueAsync(TrainingPortalFixture.DatasetName);
-        await Assertions.Expect(page.Locator("input[data-testid=phase]")).ToHaveValueAsync("slt");
+        await Assertions.Expect(page.Locator("[data-testid=data][role=combobox]")).ToHaveTextAsync(TrainingPortalFixture.DatasetName);
+        await Assertions.Expect(page.Locator("[data-testid=phase][role=combobox]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^slt:"));
 
         await SetAsync(page, "name", "browser slt");
         await SetAsync(page, "epochs", "");
@@ -176,6 +180,37 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
 
     [GeneratedRegex(@"^validating \d+/48 clips$")]
     private static partial Regex ValidatingText();
+
+    [Fact]
+    public async Task HomePage_RunningRun_IsListedWithItsLiveProgress()
+    {
+        // Enough steps to stay running while the page is looked at; cancelled at the end.
+        const int steps = 5000;
+        using var api = PhoenixWebFactory.ApiClient(portal.BaseAddress);
+        var spec = new RunSpec { Name = "dashboard run", Phase = TrainingPhaseNames.Slt, Data = TrainingPortalFixture.DatasetName, MaxSteps = steps, BatchSize = 4, Beams = 1, GlossCtcWeight = 0 };
+        using var created = await api.PostAsync("/api/runs", new StringContent(RunSpecJson.Write(spec), System.Text.Encoding.UTF8, "application/json"));
+        created.EnsureSuccessStatusCode();
+        int id = (await created.Content.ReadFromJsonAsync<RunInfo>(Json))!.Id;
+        try
+        {
+            IPage page = await portal.OpenInteractiveAsync("");
+            ILocator row = page.Locator($"[data-testid=home-active-run][data-run-id='{id}']");
+            await Assertions.Expect(row).ToContainTextAsync("dashboard run");
+            await Assertions.Expect(row.Locator("[data-testid=run-status]")).ToHaveTextAsync("running", new() { Timeout = (float)RunTimeout.TotalMilliseconds });
+            // The step count moves without a reload (live through the run notifier).
+            ILocator progress = row.Locator("[data-testid=home-run-progress]");
+            await Assertions.Expect(progress).ToHaveTextAsync(new Regex($@"^step [1-9][0-9]* / {steps} \("), new() { Timeout = (float)RunTimeout.TotalMilliseconds });
+            string first = (await progress.TextContentAsync())!;
+            await Assertions.Expect(progress).Not.ToHaveTextAsync(first, new() { Timeout = (float)RunTimeout.TotalMilliseconds });
+            await page.CloseAsync();
+        }
+        finally
+        {
+            using var cancelled = await api.PostAsync($"/api/runs/{id}/cancel", null);
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     /// Types <paramref name="value"/> into the field and commits it (the change event a browser sends when the field
     /// is left), without moving the focus into the next field.

@@ -48,6 +48,8 @@ public sealed class CheckpointPortalFixture : IAsyncLifetime
             ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
             ["Phoenix:Training:PollInterval"] = "00:00:00.100",
             ["Phoenix:Training:Environment:OMP_NUM_THREADS"] = "1",
+            // A request waits this long for others to share its batch: long enough to see the busy state.
+            ["Phoenix:Translation:MaxWaitMs"] = "1500",
         });
         BaseAddress = _factory.StartKestrel();
         _playwright = await Playwright.CreateAsync();
@@ -102,13 +104,14 @@ public sealed class TranslateCompareBrowserTests(CheckpointPortalFixture portal)
         // 1. Sign in (the translate page sends us to the sign-in form first) and translate the uploaded pair.
         IPage page = await BrowserSignIn.OpenSignedInAsync(portal.Browser, portal.BaseAddress, "translate");
         await Assertions.Expect(page).ToHaveURLAsync(new Uri(portal.BaseAddress, "translate").ToString());
-        await page.Locator("#translate-checkpoint").SelectOptionAsync(checkpoints[0].Id.ToString(CultureInfo.InvariantCulture));
-        await page.Locator("#translate-beams").FillAsync("1");
-        await page.Locator("#translate-kpts").SetInputFilesAsync(keypoints);
-        await page.Locator("#translate-siglip").SetInputFilesAsync(siglip);
+        await ChooseCheckpointAsync(page, checkpoints[0]);
+        await SetBeamsAsync(page, 1);
+        await page.Locator("input[data-testid=translate-kpts]").SetInputFilesAsync(keypoints);
+        await page.Locator("input[data-testid=translate-siglip]").SetInputFilesAsync(siglip);
+        await Assertions.Expect(page.Locator("[data-testid=translate-siglip-name]")).ToHaveTextAsync(Path.GetFileName(siglip));
         await page.Locator("#translate-upload").ClickAsync();
         ILocator hypothesis = page.Locator("#translate-results tbody tr").First.Locator("td.hypothesis");
-        await Assertions.Expect(hypothesis).Not.ToHaveTextAsync("…");
+        await Assertions.Expect(page.Locator("[data-testid=translate-summary]")).ToBeVisibleAsync();
         string shown = (await hypothesis.TextContentAsync())!.Trim();
         // The same pair through the REST API (another path into the service) must give the same words.
         using var form = new MultipartFormDataContent
@@ -121,7 +124,7 @@ public sealed class TranslateCompareBrowserTests(CheckpointPortalFixture portal)
         using var response = await api.PostAsync("/api/translate", form);
         response.EnsureSuccessStatusCode();
         var viaApi = (await response.Content.ReadFromJsonAsync<TranslateResponse>(Json))!;
-        Assert.Equal(viaApi.Translations.Single().Hypothesis, shown);
+        Assert.Equal(PhoenixSlt.Web.Components.Shared.ModelOutput.Display(viaApi.Translations.Single().Hypothesis), shown);
         Assert.False(string.IsNullOrWhiteSpace(reference));
 
         // 2. Evaluate both checkpoints on dev from the Checkpoints page.
@@ -153,6 +156,48 @@ public sealed class TranslateCompareBrowserTests(CheckpointPortalFixture portal)
         var references = PhoenixCorpus.Load(new DatasetLayout(portal.DataDir).AnnotationsDir, "dev").Select(s => s.Translation).Order(StringComparer.Ordinal);
         var shownReferences = (await page.Locator("[data-testid=sentences-table] tbody td.reference").AllTextContentsAsync()).Select(t => t.Trim()).Order(StringComparer.Ordinal);
         Assert.Equal(references, shownReferences);
+    }
+
+    [Fact]
+    public async Task TranslatePage_TranslateSamples_ShowsTheBusyStateThenTheRows()
+    {
+        using var api = PhoenixWebFactory.ApiClient(portal.BaseAddress);
+        var checkpoint = (await api.GetFromJsonAsync<List<CheckpointInfo>>("/api/checkpoints", Json))!
+            .Where(c => c.Phase == PhoenixSlt.Training.TrainingPhaseNames.Slt && Path.GetFileName(c.Path) == "best").OrderBy(c => c.Path, StringComparer.Ordinal).First();
+        IPage page = await BrowserSignIn.OpenSignedInAsync(portal.Browser, portal.BaseAddress, "translate");
+        await ChooseCheckpointAsync(page, checkpoint);
+        await SetBeamsAsync(page, 1);
+
+        await page.Locator("#translate-samples").ClickAsync();
+
+        // While the request is in flight (it waits MaxWaitMs for batch mates): a progress bar, the buttons disabled.
+        ILocator busy = page.Locator("[data-testid=translate-busy]");
+        await Assertions.Expect(busy).ToBeVisibleAsync();
+        await Assertions.Expect(busy.Locator(".mud-progress-linear")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#translate-samples")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#translate-upload")).ToBeDisabledAsync();
+        // Then the rows of the first dev samples (the form's default count, at most the split's size) and no busy state.
+        await Assertions.Expect(busy).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#translate-results tbody tr")).ToHaveCountAsync(CheckpointPortalFixture.DevSamples);
+        await Assertions.Expect(page.Locator("#translate-samples")).ToBeEnabledAsync();
+        await page.CloseAsync();
+    }
+
+    /// Opens the checkpoint picker and clicks the item of <paramref name="checkpoint"/> (named by its folder).
+    private static async Task ChooseCheckpointAsync(IPage page, CheckpointInfo checkpoint)
+    {
+        string folder = Path.GetFileName(Path.GetDirectoryName(checkpoint.Path)!);
+        await page.Locator("[data-testid=translate-checkpoint]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = $"{folder} · best checkpoint" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=translate-checkpoint][role=combobox]")).ToContainTextAsync($"{folder} · best checkpoint");
+    }
+
+    private static async Task SetBeamsAsync(IPage page, int beams)
+    {
+        ILocator input = page.Locator("input[data-testid=translate-beams]");
+        await input.FillAsync(beams.ToString(CultureInfo.InvariantCulture));
+        await input.DispatchEventAsync("change");
+        await Assertions.Expect(input).ToHaveValueAsync(beams.ToString(CultureInfo.InvariantCulture));
     }
 
     private (string Name, string Keypoints, string Siglip, string Reference) FirstDevClip()

@@ -36,7 +36,7 @@ public static class TranslateApi
     }
 
     public static async Task<IResult> TranslateAsync(HttpContext context, TranslationService service, TranslationCheckpoints checkpoints,
-        IHubContext<TranslateHub> hub, UploadBudget budget, UploadStaging staging)
+        IHubContext<TranslateHub> hub, UploadBudget budget, UploadStaging staging, Microsoft.Extensions.Options.IOptions<Options.BeamOptions> beamLimit)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(service);
@@ -44,6 +44,7 @@ public static class TranslateApi
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(staging);
+        ArgumentNullException.ThrowIfNull(beamLimit);
         var options = service.Options;
         var cancellationToken = context.RequestAborted;
         long maxRequestBytes = UploadOptions.MaxRequestBytes(options.MaxUploadBytes);
@@ -75,8 +76,8 @@ public static class TranslateApi
                 return Invalid("files", fileProblem);
             string? beamsText = form.Field("beams");
             int beams = new Training.Specs.RunSpec().Beams;
-            if (!string.IsNullOrWhiteSpace(beamsText) && (!int.TryParse(beamsText, NumberStyles.None, CultureInfo.InvariantCulture, out beams) || beams < 1 || beams > options.MaxBeams))
-                return Invalid("beams", $"Beams '{beamsText}' must be a whole number from 1 (greedy) to {options.MaxBeams}.");
+            if (!string.IsNullOrWhiteSpace(beamsText) && (!int.TryParse(beamsText, NumberStyles.None, CultureInfo.InvariantCulture, out beams) || beamLimit.Value.Problem(beams) is not null))
+                return Invalid("beams", $"Beams '{beamsText}' must be a whole number from 1 (greedy) to {beamLimit.Value.Max}.");
             var (checkpoint, checkpointProblem) = await checkpoints.ResolveAsync(form.Field("checkpoint"), cancellationToken).ConfigureAwait(false);
             if (checkpoint is null)
                 return Invalid("checkpoint", checkpointProblem!);

@@ -22,6 +22,10 @@ public static class ServiceCollectionExtensions
             .BindConfiguration(PhoenixOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<BeamOptions>()
+            .BindConfiguration(BeamOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<FirstStartOptions>()
             .BindConfiguration(FirstStartOptions.SectionName)
             .ValidateDataAnnotations()

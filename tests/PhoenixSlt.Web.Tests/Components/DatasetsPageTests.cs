@@ -42,7 +42,7 @@ public sealed class DatasetsPageTests : PortalTestContext, IDisposable
         Assert.Equal("5", cut.Find("[data-testid=split-test-samples]").TextContent);
         Assert.Equal("20", cut.Find("[data-testid=split-train-both]").TextContent);
         Assert.Contains("No problems found", cut.Find("[data-testid=problems]").TextContent);
-        Assert.Equal(2, cut.FindAll(".mud-chart").Count);
+        Assert.Equal(2, cut.FindAll("svg.mud-chart-bar").Count);
         Assert.Contains("Samples (20)", cut.Find("[data-testid=sample-table]").TextContent);
     }
 

@@ -98,7 +98,7 @@ public sealed class CheckpointsPageTests : RunsTestContext
         var (slt, _) = SaveCheckpoints();
         var page = RenderPage();
 
-        page.Find("input[data-testid=split-select]").Closest(".mud-input-control")!.MouseDown();
+        page.Find("[data-testid=split-select]").Closest(".mud-input-control")!.MouseDown();
         var popovers = _popovers!;
         popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-list-item"), i => i.TextContent.Trim() == "test"), Wait);
         popovers.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == "test").Click();

@@ -213,10 +213,10 @@ public sealed class EvaluationRunnerTests(SltCheckpointFixture fixture)
             var runNotifier = new RunNotifier(NullLogger<RunNotifier>.Instance);
             Supervisor = new TrainingSupervisor(_contexts, state, catalog, _paths, runNotifier, new ProcessControl(), training, TimeProvider.System,
                 NullLogger<TrainingSupervisor>.Instance);
-            Runs = new RunService(_contexts, catalog, _paths, Supervisor, runNotifier, TimeProvider.System);
+            Runs = new RunService(_contexts, catalog, _paths, Supervisor, runNotifier, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new PhoenixSlt.Web.Options.BeamOptions()));
             Runner = new EvaluationRunner(_contexts, state, Notifier, Supervisor, _paths, training,
                 MsOptions.Create(new EvaluationOptions { Device = "cpu", BatchSize = 4 }), TimeProvider.System, NullLogger<EvaluationRunner>.Instance);
-            Evaluations = new EvaluationService(_contexts, _paths, Runner, Notifier, TimeProvider.System);
+            Evaluations = new EvaluationService(_contexts, _paths, Runner, Notifier, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new PhoenixSlt.Web.Options.BeamOptions()));
             Checkpoint = fixture.Checkpoint;
         }
 

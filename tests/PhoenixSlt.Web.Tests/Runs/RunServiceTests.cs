@@ -17,6 +17,7 @@ namespace PhoenixSlt.Web.Tests.Runs;
 public sealed class RunServiceTests : IDisposable
 {
     private const string DatasetName = "handmade";
+    private readonly PhoenixSlt.Web.Options.BeamOptions _beams = new() { Max = 6 };
     private readonly SqliteTestDatabase _database = new();
     private readonly PhoenixPaths _paths;
     private readonly RunNotifier _notifier = new(NullLogger<RunNotifier>.Instance);
@@ -38,7 +39,7 @@ public sealed class RunServiceTests : IDisposable
         var catalog = new DatasetCatalog(_paths);
         var supervisor = new TrainingSupervisor(factory, new DatabaseState(), catalog, _paths, _notifier, new ProcessControl(),
             Microsoft.Extensions.Options.Options.Create(new TrainingOptions()), TimeProvider.System, NullLogger<TrainingSupervisor>.Instance);
-        _service = new RunService(factory, catalog, _paths, supervisor, _notifier, TimeProvider.System);
+        _service = new RunService(factory, catalog, _paths, supervisor, _notifier, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(_beams));
         _store = new RunStore(factory);
     }
 
@@ -76,6 +77,19 @@ public sealed class RunServiceTests : IDisposable
         Assert.Equal(Path.Combine(run.OutputFolder, TrainingPhaseNames.Vlp), config.Out);
         Assert.Equal((_datasetFolder, _datasetFolder, 2), (config.Data, config.Init, config.BatchSize));
         Assert.Equal((DatasetName, "vlp on handmade"), (run.Dataset, run.Name));
+    }
+
+    [Fact]
+    public async Task CreateAsync_BeamsOverThePortalLimit_RefusedOnTheBeamsFieldAndAtTheLimitAccepted()
+    {
+        // The spec itself allows up to 32; the portal's limit here is 6.
+        var over = await _service.CreateAsync(new RunSpec { Phase = TrainingPhaseNames.Slt, Data = DatasetName, Beams = _beams.Max + 1 });
+        var at = await _service.CreateAsync(new RunSpec { Phase = TrainingPhaseNames.Slt, Data = DatasetName, Beams = _beams.Max });
+
+        Assert.False(over.Created);
+        Assert.Equal([_beams.Problem(_beams.Max + 1)!], over.Problems.For(RunService.BeamsField));
+        Assert.Equal("beams", RunService.BeamsField);
+        Assert.True(at.Created);
     }
 
     [Fact]

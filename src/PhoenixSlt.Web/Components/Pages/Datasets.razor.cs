@@ -12,7 +12,7 @@ public partial class Datasets : IDisposable
     /// Problems listed on the page; the rest are counted.
     public const int MaxProblemsShown = 50;
 
-    private readonly ChartOptions _chartOptions = new() { ShowLegend = false, YAxisTicks = 5 };
+    private readonly BarChartOptions _chartOptions = new() { ShowLegend = false, YAxisTicks = 5 };
     private IReadOnlyList<DatasetEntry> _datasets = [];
     private DatasetEntry? _selected;
     private DatasetOverview? _overview;
@@ -165,11 +165,11 @@ public partial class Datasets : IDisposable
 
     /// A frame-length histogram ready for MudChart: one bar series, each bar labelled with its lowest frame count
     /// (the title gives the bin width).
-    public sealed record HistogramView(string Title, List<ChartSeries> Series, string[] Labels)
+    public sealed record HistogramView(string Title, List<ChartSeries<double>> Series, string[] Labels)
     {
         public static HistogramView Of(string title, IReadOnlyList<HistogramBin> bins) => new(
             bins.Count == 0 ? title : string.Create(CultureInfo.InvariantCulture, $"{title}, bins of {bins[0].Upper - bins[0].Lower}"),
-            [new ChartSeries { Name = "samples", Data = [.. bins.Select(b => (double)b.Count)] }],
+            [new ChartSeries<double> { Name = "samples", Data = new ChartData<double>([.. bins.Select(b => (double)b.Count)]) }],
             [.. bins.Select(b => b.Lower.ToString(CultureInfo.InvariantCulture))]);
     }
 }

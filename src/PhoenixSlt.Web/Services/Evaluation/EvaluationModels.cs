@@ -22,12 +22,10 @@ public sealed record EvaluationCancelResult(EvaluationCancelOutcome Outcome, str
 /// Body of POST /api/checkpoints/{id}/evaluate.
 public sealed class EvaluationRequest
 {
-    public const int MaxBeams = 16;
-
     /// dev or test.
     public string Split { get; set; } = "dev";
 
-    [Range(1, MaxBeams)]
+    /// 1..Phoenix:Beams:Max (checked by the service).
     public int Beams { get; set; } = new Training.Specs.RunSpec().Beams;
 
     /// Dataset folder under the data root; empty: the dataset of the checkpoint's run, else the default dataset.

@@ -20,7 +20,8 @@ public sealed class EvaluationService(
     PhoenixPaths paths,
     EvaluationRunner runner,
     EvaluationNotifier notifier,
-    TimeProvider time)
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Options.BeamOptions> beams)
 {
     public static readonly IReadOnlyList<string> Splits = ["dev", "test"];
 
@@ -34,8 +35,8 @@ public sealed class EvaluationService(
         string split = (request.Split ?? "").Trim().ToLowerInvariant();
         if (!Splits.Contains(split))
             return EvaluationSubmission.Invalid("split", $"Split '{request.Split}' cannot be evaluated; use dev or test.");
-        if (request.Beams is < 1 or > EvaluationRequest.MaxBeams)
-            return EvaluationSubmission.Invalid("beams", $"Beams must be between 1 and {EvaluationRequest.MaxBeams} (got {request.Beams}).");
+        if (beams.Value.Problem(request.Beams) is string beamProblem)
+            return EvaluationSubmission.Invalid("beams", beamProblem);
         if (checkpoint.Phase != TrainingPhaseNames.Slt)
             return EvaluationSubmission.Invalid("checkpoint", $"Checkpoint {checkpoint.Path} is a {checkpoint.Phase} checkpoint; only slt checkpoints translate. Evaluate the checkpoint of an slt run.");
 

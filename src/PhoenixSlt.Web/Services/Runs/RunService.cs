@@ -34,7 +34,8 @@ public sealed class RunService(
     PhoenixPaths paths,
     TrainingSupervisor supervisor,
     RunNotifier notifier,
-    TimeProvider time)
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Options.BeamOptions> beams)
 {
     /// The folder of run <paramref name="id"/>: CheckpointRoot/runs/&lt;id&gt;.
     public string RunFolder(int id) => Path.Combine(paths.CheckpointRoot, "runs", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -45,7 +46,21 @@ public sealed class RunService(
         => new() { Datasets = [.. datasets.List().Select(d => d.Name)], OutAssigned = true, AbsolutePathsOnly = true, CudaDeviceCount = cudaDeviceCount };
 
     /// The spec's one validation (<see cref="RunSpecValidation.Validate"/>) against <see cref="ValidationContext"/>.
-    public SpecProblems Validate(RunSpec spec) => spec.Validate(ValidationContext());
+    public SpecProblems Validate(RunSpec spec) => Validate(spec, ValidationContext());
+
+    /// The spec's one validation against <paramref name="context"/>, plus the portal's beam limit
+    /// (<see cref="Options.BeamOptions"/>) on the validation decoding.
+    public SpecProblems Validate(RunSpec spec, SpecContext context)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var problems = spec.Validate(context);
+        return beams.Value.Problem(spec.Beams) is string beamProblem
+            ? problems.Merge(new SpecProblems(new Dictionary<string, string[]> { [BeamsField] = [beamProblem] }))
+            : problems;
+    }
+
+    /// The JSON name of the beams field.
+    public static readonly string BeamsField = RunSpecFields.FindByProperty(nameof(RunSpec.Beams))!.Name;
 
     /// Validates <paramref name="spec"/> and queues it as a new run. The stored spec is resolved: data is the
     /// dataset's folder, out the run's folder (<see cref="PipelinePlan.RunOut"/>); the supervisor writes it to the

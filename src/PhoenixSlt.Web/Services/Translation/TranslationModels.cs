@@ -7,8 +7,11 @@ namespace PhoenixSlt.Web.Services.Translation;
 public sealed record TranslationRequest(string CheckpointFolder, int Beams, FeatureSample Clip);
 
 /// A finished translation: the clip name, the hypothesis, the clip's keypoint frames, the time from submission
-/// to completion in milliseconds, and the glosses recognised by a checkpoint with a gloss head (else null).
-public sealed record TranslationResult(string Name, string Hypothesis, int Frames, double Ms, string? Glosses = null);
+/// to completion in milliseconds, the glosses recognised by a checkpoint with a gloss head (else null), and the
+/// decoding of the batch the clip was decoded in: its time in milliseconds and its clips (clips decoded together
+/// share that time; a clip's own decoding time is known only when it was decoded alone).
+public sealed record TranslationResult(string Name, string Hypothesis, int Frames, double Ms, string? Glosses = null,
+    double BatchDecodeMs = 0, int BatchClips = 1);
 
 /// The answer to a submission: the pending translation, or busy (the queue is full) with the time to wait before
 /// retrying.

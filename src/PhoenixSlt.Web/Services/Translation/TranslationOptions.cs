@@ -37,10 +37,6 @@ public sealed class TranslationOptions
     [Range(2, 10_000)]
     public int MaxFilesPerUpload { get; set; } = 64;
 
-    /// Beam width accepted at most.
-    [Range(1, 64)]
-    public int MaxBeams { get; set; } = 8;
-
     /// Seconds a client told "busy" is asked to wait before retrying.
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 2;

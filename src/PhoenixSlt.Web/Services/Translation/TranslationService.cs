@@ -171,6 +171,7 @@ public sealed class TranslationService : IDisposable
             Volatile.Write(ref _evictions, _checkpoints.Evictions);
             IReadOnlyList<string> hypotheses;
             IReadOnlyList<string>? glosses;
+            long decodeStart = Stopwatch.GetTimestamp();
             using (var scope = NewDisposeScope())
             using (no_grad())
             {
@@ -179,12 +180,13 @@ public sealed class TranslationService : IDisposable
                 hypotheses = checkpoint.Translate(clips, request.Beams);
                 glosses = checkpoint.Translator.RecognizeGlosses(clips);
             }
+            double decodeMs = Stopwatch.GetElapsedTime(decodeStart).TotalMilliseconds;
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _decoded, batch.Count);
             if (batch.Count > _largestBatch)
                 Volatile.Write(ref _largestBatch, batch.Count);
             for (int i = 0; i < batch.Count; i++)
-                batch[i].Complete(hypotheses[i], glosses?[i]);
+                batch[i].Complete(hypotheses[i], glosses?[i], decodeMs, batch.Count);
         }
         catch (Exception ex) when (ex is CheckpointFormatException or PhoenixDataException or InvalidGenerationConfigException or IOException or UnauthorizedAccessException)
         {
@@ -254,11 +256,11 @@ public sealed class TranslationService : IDisposable
         public bool SameBatchAs(Pending other)
             => Request.Beams == other.Request.Beams && string.Equals(Request.CheckpointFolder, other.Request.CheckpointFolder, StringComparison.Ordinal);
 
-        public void Complete(string hypothesis, string? glosses)
+        public void Complete(string hypothesis, string? glosses, double batchDecodeMs, int batchClips)
         {
             _registration.Dispose();
             _result.TrySetResult(new TranslationResult(Request.Clip.Name, hypothesis, Request.Clip.KeypointFrames,
-                Stopwatch.GetElapsedTime(Submitted).TotalMilliseconds, glosses));
+                Stopwatch.GetElapsedTime(Submitted).TotalMilliseconds, glosses, batchDecodeMs, batchClips));
         }
 
         public void Fail(Exception exception)

@@ -58,7 +58,7 @@ public abstract class AccountTestContext : PortalTestContext, IDisposable
     /// Opens the MudSelect marked <paramref name="testId"/> and clicks the item showing <paramref name="text"/>.
     protected void Choose<TComponent>(IRenderedComponent<TComponent> cut, string testId, string text) where TComponent : IComponent
     {
-        cut.Find($"input[data-testid={testId}]").Closest(".mud-input-control")!.MouseDown();
+        cut.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.MouseDown();
         Popovers!.WaitForAssertion(() => Assert.Contains(OpenItems(), i => i.TextContent.Trim() == text), Wait);
         OpenItems().First(i => i.TextContent.Trim() == text).Click();
     }
@@ -242,7 +242,7 @@ public sealed class UsersPageTests : AccountTestContext
 
     /// The role a row's select shows.
     private static string ShownRole(IRenderedComponent<UsersPage> cut, string name)
-        => cut.Find($"input[data-testid=role-{name}]").GetAttribute("value") ?? "";
+        => cut.Find($"[data-testid=role-{name}]").TextContent.Trim();
 
     private static void AddUser(IRenderedComponent<UsersPage> cut, string name, string password)
     {

@@ -20,12 +20,16 @@ public sealed class NewRunPageTests : RunsTestContext
     {
         _popovers = Render<MudBlazor.MudPopoverProvider>();
         IRenderedComponent<NewRun> cut = Render<NewRun>();
-        cut.WaitForAssertion(() => Assert.Equal(DatasetName, Input(cut, "data").GetAttribute("value")), Wait);
+        cut.WaitForAssertion(() => Assert.Equal(DatasetName, Shown(cut, "data")), Wait);
         return cut;
     }
 
     private static AngleSharp.Dom.IElement Input(IRenderedComponent<NewRun> cut, string field)
         => cut.Find($"input[data-testid={field}]");
+
+    /// The text a select shows (MudSelect marks its combobox, not an input, with the test id).
+    private static string Shown(IRenderedComponent<NewRun> cut, string field)
+        => cut.Find($"[data-testid={field}][role=combobox]").TextContent.Trim();
 
     /// The error text MudBlazor shows under a field (empty when the field is valid).
     private static string ErrorOf(IRenderedComponent<NewRun> cut, string field)
@@ -60,9 +64,9 @@ public sealed class NewRunPageTests : RunsTestContext
         Assert.Equal(defaults.LogEvery.ToString(CultureInfo.InvariantCulture), Input(cut, "log-every").GetAttribute("value"));
         Assert.Equal("1", Input(cut, "world-size").GetAttribute("value"));
         Assert.Equal("", Input(cut, "max-steps").GetAttribute("value") ?? "");
-        Assert.Equal("cpu", Input(cut, "device").GetAttribute("value"));
-        Assert.Equal("none", Input(cut, "amp").GetAttribute("value"));
-        Assert.Equal("tiny", Input(cut, "preset").GetAttribute("value"));
+        Assert.Equal("cpu", Shown(cut, "device"));
+        Assert.Equal("none", Shown(cut, "amp"));
+        Assert.Equal("tiny", Shown(cut, "preset"));
         Assert.Empty(cut.FindAll(".mud-input-helper-text.mud-input-error"));
     }
 
@@ -239,7 +243,7 @@ public sealed class NewRunPageTests : RunsTestContext
         IRenderedComponent<NewRun> cut = RenderForm();
         Assert.False(Input(cut, "init").HasAttribute("disabled"));
 
-        Input(cut, "phase").Closest(".mud-input-control")!.MouseDown();
+        cut.Find("[data-testid=phase]").Closest(".mud-input-control")!.MouseDown();
         var popovers = _popovers!;
         popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll(".mud-list-item")), Wait);
         popovers.FindAll(".mud-list-item").Single(i => i.TextContent.Contains("full pipeline")).Click();

@@ -56,7 +56,7 @@ public sealed class RunListPageTests : RunsTestContext
 
     private void Choose(IRenderedComponent<RunList> cut, string filter, string item)
     {
-        cut.Find($"input[data-testid={filter}]").Closest(".mud-input-control")!.MouseDown();
+        cut.Find($"[data-testid={filter}]").Closest(".mud-input-control")!.MouseDown();
         var popovers = _popovers!;
         popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-list-item"), i => i.TextContent.Trim() == item), Wait);
         popovers.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == item).Click();

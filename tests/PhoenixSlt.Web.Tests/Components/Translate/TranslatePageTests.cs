@@ -15,6 +15,7 @@ using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Services.Translation;
 using PhoenixSlt.Web.Tests.Runs;
 using PhoenixSlt.Web.Tests.Translation;
+using MudBlazor;
 
 namespace PhoenixSlt.Web.Tests.Components.Translate;
 
@@ -26,11 +27,12 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
 {
     private const string DatasetName = "synth";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
-    private static readonly string[] CsvHeader = ["name", "hypothesis", "reference", "sentence_bleu", "frames", "ms"];
+    private static readonly string[] CsvHeader = ["name", "hypothesis", "reference", "sentence_bleu", "frames", "decode_ms", "batch_clips"];
 
     private readonly SltCheckpointFixture _fixture;
     private readonly SqliteTestDatabase _database = new();
     private TranslationService? _service;
+    private IRenderedComponent<MudPopoverProvider>? _popovers;
 
     public TranslatePageTests(SltCheckpointFixture fixture)
     {
@@ -69,8 +71,9 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
         _service = new TranslationService(Microsoft.Extensions.Options.Options.Create(options ?? new TranslationOptions { MaxWaitMs = 5 }),
             NullLogger<TranslationService>.Instance);
         Services.AddSingleton(_service);
-        var cut = RenderPage<TranslatePage>();
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#translate-dataset option")), Wait);
+        _popovers = Render<MudPopoverProvider>();
+        var cut = Render<TranslatePage>();
+        cut.WaitForAssertion(() => Assert.Equal(DatasetName, Shown(cut, "translate-dataset")), Wait);
         return cut;
     }
 
@@ -79,13 +82,38 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
     {
         ScanCheckpoints();
         var cut = RenderTranslate(options);
-        cut.Find("#translate-checkpoint").Change(CheckpointId().ToString(CultureInfo.InvariantCulture));
-        cut.Find("#translate-beams").Change(beams.ToString(CultureInfo.InvariantCulture));
+        Choose(cut, "translate-checkpoint", FixtureLabel());
+        cut.Find("input[data-testid=translate-beams]").Change(beams.ToString(CultureInfo.InvariantCulture));
         return cut;
     }
 
-    private static IRenderedComponent<InputFile> FileInput(IRenderedComponent<TranslatePage> cut, string id)
-        => cut.FindComponents<InputFile>().Single(c => c.Instance.AdditionalAttributes?.TryGetValue("id", out object? value) == true && (string?)value == id);
+    /// The label the page shows for the fixture's checkpoint (as the checkpoint list names it).
+    private string FixtureLabel()
+    {
+        var checkpoints = new TranslationCheckpoints(Services.GetRequiredService<RunStore>(), Services.GetRequiredService<PhoenixSlt.Web.Services.PhoenixPaths>());
+        return checkpoints.ListAsync().GetAwaiter().GetResult().Single(c => c.Id == CheckpointId()).Label;
+    }
+
+    /// The text a MudSelect shows (it marks its combobox with the test id).
+    private static string Shown(IRenderedComponent<TranslatePage> cut, string testId)
+        => cut.Find($"[data-testid={testId}][role=combobox]").TextContent.Trim();
+
+    /// Opens the MudSelect marked <paramref name="testId"/> and clicks the item showing <paramref name="text"/>.
+    private void Choose(IRenderedComponent<TranslatePage> cut, string testId, string text)
+    {
+        cut.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.MouseDown();
+        _popovers!.WaitForAssertion(() => Assert.Contains(OpenItems(), i => i.TextContent.Trim() == text), Wait);
+        OpenItems().First(i => i.TextContent.Trim() == text).Click();
+        cut.WaitForAssertion(() => Assert.Equal(text, Shown(cut, testId)), Wait);
+    }
+
+    private IReadOnlyList<IElement> OpenItems() => [.. _popovers!.FindAll(".mud-popover-open .mud-list-item")];
+
+    /// The file input inside the MudFileUpload marked <paramref name="testId"/>.
+    private static IRenderedComponent<InputFile> FileInput(IRenderedComponent<TranslatePage> cut, string testId)
+        => cut.FindComponents<MudFileUpload<IBrowserFile>>()
+            .Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out object? value) && (string?)value == testId)
+            .FindComponent<InputFile>();
 
     /// What the service answers for this clip submitted on its own.
     private async Task<TranslationResult> TranslateDirectly(SltCheckpointFixture.ClipFiles sample, int beams)
@@ -136,12 +164,14 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
 
         var cut = RenderTranslate();
 
-        var values = cut.FindAll("#translate-checkpoint option").Select(o => o.GetAttribute("value") ?? "").ToHashSet();
-        Assert.Contains(CheckpointId().ToString(CultureInfo.InvariantCulture), values);
-        Assert.DoesNotContain(vlpId.ToString(CultureInfo.InvariantCulture), values);
-        Assert.Equal(sltIds, values);
-        var option = cut.FindAll("#translate-checkpoint option").Single(o => o.GetAttribute("value") == CheckpointId().ToString(CultureInfo.InvariantCulture));
-        Assert.Contains(Path.GetFileName(_fixture.Checkpoint), option.TextContent, StringComparison.Ordinal);
+        cut.Find("[data-testid=translate-checkpoint]").Closest(".mud-input-control")!.MouseDown();
+        _popovers!.WaitForAssertion(() => Assert.Equal(sltIds.Count, OpenItems().Count), Wait);
+        var labels = OpenItems().Select(i => i.TextContent.Trim()).ToList();
+        // A checkpoint outside a run is named by its folder under the checkpoint root; the vlp one is not offered.
+        Assert.Contains(labels, l => l.StartsWith(Path.GetRelativePath(_fixture.CheckpointRoot, Path.GetDirectoryName(_fixture.Checkpoint)!), StringComparison.Ordinal)
+                                     && l.Contains(Path.GetFileName(_fixture.Checkpoint) + " checkpoint", StringComparison.Ordinal));
+        Assert.DoesNotContain(labels, l => l.Contains("vlp-elsewhere", StringComparison.Ordinal));
+        Assert.DoesNotContain(vlpId.ToString(CultureInfo.InvariantCulture), sltIds);
         Assert.Empty(cut.FindAll(".mud-alert-text-info"));
     }
 
@@ -150,7 +180,7 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
     {
         var cut = RenderTranslate();
 
-        Assert.Empty(cut.FindAll("#translate-checkpoint option"));
+        Assert.Equal("", Shown(cut, "translate-checkpoint"));
         Assert.Contains("No slt checkpoint", cut.Markup, StringComparison.Ordinal);
         Assert.True(cut.Find("#translate-upload").HasAttribute("disabled"));
         Assert.True(cut.Find("#translate-samples").HasAttribute("disabled"));
@@ -297,9 +327,9 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
         Assert.Equal(3, dev.Count);
         var cut = RenderReady(beams);
 
-        cut.Find("#translate-dataset").Change(DatasetName);
-        cut.Find("#translate-split").Change("dev");
-        cut.Find("#translate-count").Change("3");
+        Assert.Equal(DatasetName, Shown(cut, "translate-dataset"));
+        Assert.Equal("dev", Shown(cut, "translate-split"));
+        cut.Find("input[data-testid=translate-count]").Change("3");
         cut.Find("#translate-samples").Click();
 
         var rows = WaitForRows(cut, 3);
@@ -322,11 +352,13 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
     public void TranslateSamples_Finished_CsvLinkHoldsAHeaderAndOneRecordPerRowWithTheRowsValues()
     {
         var cut = RenderReady(1);
-        cut.Find("#translate-split").Change("test");
-        cut.Find("#translate-count").Change("2");
+        Choose(cut, "translate-split", "test");
+        cut.Find("input[data-testid=translate-count]").Change("2");
         cut.Find("#translate-samples").Click();
         var rows = WaitForRows(cut, 2);
 
+        // The link appears once the action has ended.
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#translate-csv")), Wait);
         string href = cut.Find("#translate-csv").GetAttribute("href")!;
         const string prefix = "data:text/csv;charset=utf-8;base64,";
         Assert.StartsWith(prefix, href, StringComparison.Ordinal);
@@ -342,20 +374,57 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
             Assert.Equal((rows[i][0], rows[i][1], rows[i][2], rows[i][3], rows[i][4]), (record[0], record[1], record[2], record[3], record[4]));
             Assert.Equal(SentenceBleu(record[1], record[2]), record[3]);
             Assert.True(double.Parse(record[5], CultureInfo.InvariantCulture) > 0);
+            Assert.True(int.Parse(record[6], CultureInfo.InvariantCulture) is >= 1 and <= 2);
         }
     }
 
     [Fact]
-    public void TranslateSamples_BeamsAboveTheLimit_ShowsTheAllowedRangeAndNothingIsDecoded()
+    public void BeamsField_TypedAboveTheLimit_HoldsTheLimit()
     {
-        var options = new TranslationOptions { MaxWaitMs = 5, MaxBeams = 3 };
-        var cut = RenderReady(options.MaxBeams + 1, options);
+        var limit = new PhoenixSlt.Web.Options.BeamOptions { Max = 3 };
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(limit));
+
+        var cut = RenderReady(limit.Max + 1);
+
+        Assert.Equal(limit.Max.ToString(CultureInfo.InvariantCulture), cut.Find("input[data-testid=translate-beams]").GetAttribute("value"));
+        Assert.Contains($"at most {limit.Max}", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TranslateSamples_WhileTheRequestWaits_ShowsBusyWithTheControlsDisabledThenTheRows()
+    {
+        // The service holds a batch open for more clips for up to MaxWaitMs: the request stays in flight that long.
+        var options = new TranslationOptions { MaxWaitMs = 3000, MaxBatchSize = 64 };
+        var cut = RenderReady(1, options);
+        cut.Find("input[data-testid=translate-count]").Change("2");
 
         cut.Find("#translate-samples").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains($"from 1 (greedy) to {options.MaxBeams}", Assert.Single(Problems(cut)), StringComparison.Ordinal), Wait);
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=translate-busy]")), Wait);
+        Assert.True(cut.Find("#translate-samples").HasAttribute("disabled"));
+        Assert.True(cut.Find("#translate-upload").HasAttribute("disabled"));
+        Assert.True(cut.Find("input[data-testid=translate-beams]").HasAttribute("disabled"));
+        Assert.Empty(cut.FindAll("#translate-csv"));
+        WaitForRows(cut, 2);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=translate-busy]")), Wait);
+        Assert.False(cut.Find("#translate-samples").HasAttribute("disabled"));
+        Assert.Single(cut.FindAll("[data-testid=translate-summary]"));
+    }
+
+    [Fact]
+    public async Task TranslateUpload_BrokenAfterSamples_TheErrorReplacesThePreviousRows()
+    {
+        var cut = RenderReady(1);
+        cut.Find("input[data-testid=translate-count]").Change("2");
+        cut.Find("#translate-samples").Click();
+        WaitForRows(cut, 2);
+
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(Encoding.ASCII.GetBytes("not numpy"), "broken.npy"));
+        FileInput(cut, "translate-siglip").UploadFiles(InputFileContent.CreateFromBinary(await File.ReadAllBytesAsync(_fixture.Samples[0].Siglip), "mine.siglip.npy"));
+        cut.Find("#translate-upload").Click();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(Problems(cut)), Wait);
         Assert.Empty(cut.FindAll("#translate-results"));
-        Assert.Equal(0, Service.Statistics.Decoded);
     }
 
     [Fact]
@@ -364,7 +433,7 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
         // One clip waiting plus one being decoded at most: four clips cannot all be accepted.
         var options = new TranslationOptions { MaxWaitMs = 0, MaxBatchSize = 1, QueueCapacity = 1, RetryAfterSeconds = 7 };
         var cut = RenderReady(1, options);
-        cut.Find("#translate-count").Change("4");
+        cut.Find("input[data-testid=translate-count]").Change("4");
 
         cut.Find("#translate-samples").Click();
 

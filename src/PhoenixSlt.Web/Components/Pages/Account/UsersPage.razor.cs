@@ -20,6 +20,9 @@ public partial class UsersPage
     private string? _resetPassword;
     private string? _message;
     private bool _failed;
+    // Bumped on every reload of the list: the role selects are re-created, so a refused change shows the stored role
+    // again (a select keeps its own choice while its bound value does not change).
+    private int _listVersion;
 
     protected override async Task OnInitializedAsync() => _users = await Users.ListAsync();
 
@@ -64,6 +67,7 @@ public partial class UsersPage
     {
         Show(result.Error ?? success, result.Error is not null);
         _users = await Users.ListAsync();
+        _listVersion++;
     }
 
     private void Show(string message, bool failed)

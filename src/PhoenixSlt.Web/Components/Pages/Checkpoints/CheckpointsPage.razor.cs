@@ -26,6 +26,7 @@ public partial class CheckpointsPage : IDisposable
 
     [Inject] private RunStore Store { get; set; } = null!;
     [Inject] private EvaluationService Evaluations { get; set; } = null!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<Options.BeamOptions> Beams { get; set; } = null!;
     [Inject] private EvaluationNotifier Notifier { get; set; } = null!;
     [Inject] private MBartImport Import { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;

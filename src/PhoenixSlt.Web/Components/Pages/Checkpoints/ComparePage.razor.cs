@@ -15,7 +15,7 @@ public partial class ComparePage : IDisposable
     private List<EvaluationInfo> _completed = [];
     private List<int> _picked = [];
     private EvaluationComparison? _comparison;
-    private List<ChartSeries> _chartSeries = [];
+    private List<ChartSeries<double>> _chartSeries = [];
     private string? _problem;
 
     [Inject] private EvaluationService Evaluations { get; set; } = null!;
@@ -70,13 +70,13 @@ public partial class ComparePage : IDisposable
         _chartSeries = ChartSeriesOf(_comparison);
     }
 
-    public static List<ChartSeries> ChartSeriesOf(EvaluationComparison comparison)
+    public static List<ChartSeries<double>> ChartSeriesOf(EvaluationComparison comparison)
     {
         ArgumentNullException.ThrowIfNull(comparison);
-        return [.. comparison.Systems.Select(s => new ChartSeries
+        return [.. comparison.Systems.Select(s => new ChartSeries<double>
         {
             Name = s.Evaluation.Label,
-            Data = [s.Evaluation.Bleu1 ?? 0, s.Evaluation.Bleu4 ?? 0, s.Evaluation.SacreBleu ?? 0, s.Evaluation.RougeL ?? 0, s.Evaluation.Chrf ?? 0],
+            Data = new ChartData<double>([s.Evaluation.Bleu1 ?? 0, s.Evaluation.Bleu4 ?? 0, s.Evaluation.SacreBleu ?? 0, s.Evaluation.RougeL ?? 0, s.Evaluation.Chrf ?? 0]),
         })];
     }
 

@@ -157,7 +157,7 @@ public partial class NewRun
         var parsed = new SpecProblems.Builder();
         foreach (var (name, message) in _parseErrors)
             parsed.Add(name, message);
-        _problems = parsed.Build().Merge(_spec.Validate(_context));
+        _problems = parsed.Build().Merge(Runs.Validate(_spec, _context));
         UpdateEstimates();
     }
 

@@ -11,6 +11,8 @@ namespace PhoenixSlt.Web.Components.Pages.Translate;
 public sealed partial class TranslatePage : IDisposable
 {
     private readonly CancellationTokenSource _cancellation = new();
+    private static readonly string[] Splits = ["dev", "test", "train"];
+
     private IReadOnlyList<TranslationCheckpoint> _checkpoints = [];
     private IReadOnlyList<DatasetEntry> _datasets = [];
     private List<TranslateRow> _rows = [];
@@ -21,6 +23,8 @@ public sealed partial class TranslatePage : IDisposable
     private int _beams = new Training.Specs.RunSpec().Beams;
     private int _sampleCount = 5;
     private bool _busy;
+    private bool _reading;
+    private double? _elapsedMs;
     private IBrowserFile? _keypointsFile, _siglipFile, _zipFile;
     // Keys of the file inputs: a new key re-creates an input empty when the other kind of upload replaces its file.
     private int _pairInputs, _zipInput;
@@ -29,32 +33,47 @@ public sealed partial class TranslatePage : IDisposable
     [Inject] private TranslationCheckpoints Checkpoints { get; set; } = default!;
     [Inject] private DatasetCatalog Datasets { get; set; } = default!;
 
+    [Inject] private Microsoft.Extensions.Options.IOptions<Options.BeamOptions> Beams { get; set; } = default!;
+
+    private int MaxBeams => Beams.Value.Max;
+
+    private string BusyText => _reading ? "Reading the upload…"
+        : $"Translating: {_rows.Count(r => r.IsDone)} of {_rows.Count} clip(s) done…";
+
+    private double DonePercent => _rows.Count == 0 ? 0 : 100.0 * _rows.Count(r => r.IsDone) / _rows.Count;
+
+    private static string DecodeTitle(TranslateRow row) => row.DecodeMs is null ? ""
+        : row.IsBatchShare
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"share of a batch of {row.BatchClips} clips decoded together in {row.BatchDecodeMs:F0} ms")
+            : "decoded alone";
+
     private string CsvHref => "data:text/csv;charset=utf-8;base64," + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(TranslateRow.ToCsv(_rows)));
 
     protected override async Task OnInitializedAsync()
     {
-        _checkpoints = await Checkpoints.ListAsync(_cancellation.Token);
-        _checkpoint = _checkpoints.FirstOrDefault() is { } first ? first.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? first.Folder : null;
+        var choices = await Checkpoints.ChoicesAsync(_cancellation.Token);
+        _checkpoints = choices.Checkpoints;
+        _checkpoint = (_checkpoints.FirstOrDefault(c => c.Id == choices.DefaultId) ?? _checkpoints.FirstOrDefault())?.Key;
         _datasets = Datasets.List();
         _dataset = _datasets.FirstOrDefault()?.Name;
     }
 
     // The most recent choice wins: a pair file replaces a chosen zip, a zip replaces a chosen pair.
-    private void ChooseKeypoints(InputFileChangeEventArgs e)
+    private void ChooseKeypoints(IBrowserFile? file)
     {
-        _keypointsFile = e.File;
+        _keypointsFile = file;
         ForgetZip();
     }
 
-    private void ChooseSiglip(InputFileChangeEventArgs e)
+    private void ChooseSiglip(IBrowserFile? file)
     {
-        _siglipFile = e.File;
+        _siglipFile = file;
         ForgetZip();
     }
 
-    private void ChooseZip(InputFileChangeEventArgs e)
+    private void ChooseZip(IBrowserFile? file)
     {
-        _zipFile = e.File;
+        _zipFile = file;
         if (_keypointsFile is null && _siglipFile is null)
             return;
         _keypointsFile = _siglipFile = null;
@@ -69,35 +88,91 @@ public sealed partial class TranslatePage : IDisposable
         _zipInput++;
     }
 
+    /// Starts an action: the previous action's results and problems go, the controls are disabled until it ends.
+    private void Begin(bool reading)
+    {
+        _problems = [];
+        _rows = [];
+        _elapsedMs = null;
+        _busy = true;
+        _reading = reading;
+    }
+
+    private void End()
+    {
+        _busy = false;
+        _reading = false;
+    }
+
     private async Task TranslateUploadAsync()
     {
+        if (_busy)
+            return;
         var options = Service.Options;
-        _problems = [];
-        UploadValidation validation;
+        Begin(reading: true);
         try
         {
-            if (_zipFile is not null)
-                validation = UploadValidator.ValidateZip(await ReadAsync(_zipFile, options), options);
-            else if (_keypointsFile is not null && _siglipFile is not null)
-                validation = UploadValidator.ValidatePair(await ReadAsync(_keypointsFile, options), await ReadAsync(_siglipFile, options), options);
-            else
-                validation = UploadValidation.Invalid("Choose a keypoints .npy and a SigLIP .npy, or a zip of pairs.");
+            await Task.Yield(); // show the busy state before reading
+            UploadValidation validation;
+            try
+            {
+                var (zip, keypoints, siglip) = (_zipFile, _keypointsFile, _siglipFile);
+                if (zip is not null)
+                {
+                    var file = await ReadAsync(zip, options);
+                    validation = await Task.Run(() => UploadValidator.ValidateZip(file, options), _cancellation.Token);
+                }
+                else if (keypoints is not null && siglip is not null)
+                {
+                    var (k, s) = (await ReadAsync(keypoints, options), await ReadAsync(siglip, options));
+                    validation = await Task.Run(() => UploadValidator.ValidatePair(k, s, options), _cancellation.Token);
+                }
+                else
+                    validation = UploadValidation.Invalid("Choose a keypoints .npy and a SigLIP .npy, or a zip of pairs.");
+            }
+            catch (IOException ex)
+            {
+                validation = UploadValidation.Invalid($"The upload cannot be read ({ex.Message}); files may have at most {options.MaxUploadBytes} bytes.");
+            }
+            if (!validation.IsValid)
+            {
+                _problems = [.. validation.Problems];
+                return;
+            }
+            _reading = false;
+            await RunAsync(validation.Clips, _ => null);
         }
-        catch (IOException ex)
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
-            validation = UploadValidation.Invalid($"The upload cannot be read ({ex.Message}); files may have at most {options.MaxUploadBytes} bytes.");
+            // the page was closed
         }
-        if (!validation.IsValid)
+        finally
         {
-            _problems = [.. validation.Problems];
-            return;
+            End();
         }
-        await RunAsync(validation.Clips, _ => null);
     }
 
     private async Task TranslateSamplesAsync()
     {
-        _problems = [];
+        if (_busy)
+            return;
+        Begin(reading: true);
+        try
+        {
+            await TranslateSamplesCoreAsync();
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            // the page was closed
+        }
+        finally
+        {
+            End();
+        }
+    }
+
+    private async Task TranslateSamplesCoreAsync()
+    {
         var entry = _dataset is null ? null : Datasets.Find(_dataset);
         if (entry is null)
         {
@@ -109,12 +184,18 @@ public sealed partial class TranslatePage : IDisposable
         {
             var layout = new DatasetLayout(entry.Path);
             var store = new FeatureStore(layout);
-            var samples = PhoenixCorpus.Load(layout.AnnotationsDir, _split).Take(count).ToList();
-            var clips = samples.Select(s => ClipReader.Read(
-                store.FindFile(FeatureKind.Keypoints, _split, s.Name) ?? throw store.MissingFileProblem(FeatureKind.Keypoints, _split, s.Name).ToException(),
-                store.FindFile(FeatureKind.Siglip, _split, s.Name) ?? throw store.MissingFileProblem(FeatureKind.Siglip, _split, s.Name).ToException(),
-                s.Name)).ToList();
+            string split = _split;
+            var (samples, clips) = await Task.Run(() =>
+            {
+                var samples = PhoenixCorpus.Load(layout.AnnotationsDir, split).Take(count).ToList();
+                var clips = samples.Select(s => ClipReader.Read(
+                    store.FindFile(FeatureKind.Keypoints, split, s.Name) ?? throw store.MissingFileProblem(FeatureKind.Keypoints, split, s.Name).ToException(),
+                    store.FindFile(FeatureKind.Siglip, split, s.Name) ?? throw store.MissingFileProblem(FeatureKind.Siglip, split, s.Name).ToException(),
+                    s.Name)).ToList();
+                return (samples, clips);
+            }, _cancellation.Token);
             var references = samples.ToDictionary(s => s.Name, s => s.Translation, StringComparer.Ordinal);
+            _reading = false;
             await RunAsync(clips, name => references.GetValueOrDefault(name));
         }
         catch (PhoenixDataException ex)
@@ -131,29 +212,24 @@ public sealed partial class TranslatePage : IDisposable
             _problems = [problem!];
             return;
         }
-        if (_beams < 1 || _beams > Service.Options.MaxBeams)
+        if (Beams.Value.Problem(_beams) is string beamProblem)
         {
-            _problems = [$"Beams must be from 1 (greedy) to {Service.Options.MaxBeams}."];
+            _problems = [beamProblem];
             return;
         }
-        _busy = true;
-        _rows = [.. clips.Select(c => new TranslateRow(c.Name, referenceOf(c.Name)))];
-        try
+        var rows = clips.Select(c => new TranslateRow(c.Name, referenceOf(c.Name))).ToList();
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
+        var tasks = Service.SubmitAll(checkpoint.Folder, _beams, clips, run);
+        if (tasks is null)
         {
-            using var run = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
-            var tasks = Service.SubmitAll(checkpoint.Folder, _beams, clips, run);
-            if (tasks is null)
-            {
-                _problems = [$"The translation service is busy; retry in {Service.Options.RetryAfterSeconds} s."];
-                _rows = [];
-                return;
-            }
-            await Task.WhenAll(tasks.Select((task, i) => ShowAsync(task, _rows[i])));
+            _problems = [$"The translation service is busy; retry in {Service.Options.RetryAfterSeconds} s."];
+            return;
         }
-        finally
-        {
-            _busy = false;
-        }
+        _rows = rows;
+        await InvokeAsync(StateHasChanged);
+        await Task.WhenAll(tasks.Select((task, i) => ShowAsync(task, rows[i])));
+        _elapsedMs = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
     private async Task ShowAsync(Task<TranslationResult> task, TranslateRow row)
@@ -161,7 +237,7 @@ public sealed partial class TranslatePage : IDisposable
         try
         {
             var result = await task;
-            row.Complete(result.Hypothesis, result.Frames, result.Ms, result.Glosses);
+            row.Complete(result);
         }
         catch (TranslationFailedException ex)
         {
