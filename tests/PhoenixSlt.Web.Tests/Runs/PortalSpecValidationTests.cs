@@ -72,7 +72,7 @@ public class PortalSpecValidationTests
         { "lr_encoder", s => s.LrEncoder = 0 },
         { "lr_encoder", s => s.LrEncoder = double.NaN },
         { "lr_decoder", s => s.LrDecoder = 2 },
-        { "patience", s => s.Patience = 0 },
+        { "patience", s => s.Patience = -1 },
         { "max_frames", s => s.MaxFrames = 0 },
         { "amp", s => s.Amp = "fp8" },
         { "device", s => s.Device = "gpu0" },

@@ -54,7 +54,8 @@ public sealed class RunService(
     {
         ArgumentNullException.ThrowIfNull(spec);
         var problems = spec.Validate(context);
-        return beams.Value.Problem(spec.Beams) is string beamProblem
+        // the portal's limit only adds to a beam count the spec itself accepts: one message per problem
+        return problems.FirstFor(BeamsField) is null && beams.Value.Problem(spec.Beams) is string beamProblem
             ? problems.Merge(new SpecProblems(new Dictionary<string, string[]> { [BeamsField] = [beamProblem] }))
             : problems;
     }

@@ -77,7 +77,7 @@ public sealed class NewRunPageTests : RunsTestContext
     [InlineData("beams", "0")]
     [InlineData("world-size", "0")]
     [InlineData("epochs", "-1")]
-    [InlineData("patience", "0")]
+    [InlineData("patience", "-1")]
     [InlineData("max-frames", "0")]
     [InlineData("loader-workers", "-2")]
     [InlineData("eval-every", "0")]
