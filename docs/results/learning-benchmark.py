@@ -145,7 +145,7 @@ def aggregate(args, _):
             for i, r in enumerate(runs):
                 xs = [t / 60 for t, _, _ in r["dev_bleu4_curve"]]
                 ys = [b for _, _, b in r["dev_bleu4_curve"]]
-                ax.plot(xs, ys, marker=".", color=f"C{sorted(groups).index((dataset_name, label)) % 10}", alpha=0.8,
+                ax.plot(xs, ys, marker=".", color=plt.cm.tab20(sorted(groups).index((dataset_name, label)) % 20), alpha=0.8,
                         label=label if i == 0 else None)
         ax.set_xlabel("wall clock since the first phase started (min)")
         ax.set_ylabel("dev BLEU-4 (validation decoding)")
