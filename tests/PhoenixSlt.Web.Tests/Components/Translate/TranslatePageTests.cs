@@ -11,8 +11,10 @@ using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Core.Metrics;
 using PhoenixSlt.Web.Components.Pages.Translate;
 using PhoenixSlt.Web.Data;
+using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Services.Translation;
+using PhoenixSlt.Web.Services.Uploads;
 using PhoenixSlt.Web.Tests.Runs;
 using PhoenixSlt.Web.Tests.Translation;
 using MudBlazor;
@@ -40,6 +42,17 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
         AddDataServices(Path.GetDirectoryName(fixture.DataDir)!, DatasetName);
         Services.AddSingleton(new RunStore(_database.Factory()));
         Services.AddSingleton<TranslationCheckpoints>();
+        Services.AddSingleton(new UploadBudget(new UploadOptions().MaxInFlightBytes));
+        Services.AddSingleton<UploadStaging>();
+    }
+
+    private UploadBudget Budget => Services.GetRequiredService<UploadBudget>();
+
+    /// The temporary upload files present now (none when the staging folder does not exist yet).
+    private string[] StagedFiles()
+    {
+        string folder = Services.GetRequiredService<UploadStaging>().Folder;
+        return Directory.Exists(folder) ? Directory.GetFiles(folder) : [];
     }
 
     private TranslationService Service => _service ?? throw new InvalidOperationException("call RenderPage first");
@@ -440,6 +453,84 @@ public sealed class TranslatePageTests : PortalTestContext, IDisposable
         cut.WaitForAssertion(() => Assert.Contains($"busy; retry in {options.RetryAfterSeconds} s", Assert.Single(Problems(cut)), StringComparison.Ordinal), Wait);
         Assert.Empty(cut.FindAll("#translate-results"));
         Assert.True(Service.Statistics.Rejected >= 1);
+    }
+
+    [Fact]
+    public async Task TranslateUpload_BudgetHeldByAnotherUpload_SaysTryAgainAndTranslatesNothingThenWorksOnceFreed()
+    {
+        var sample = _fixture.Samples[0];
+        byte[] keypoints = await File.ReadAllBytesAsync(sample.Keypoints);
+        byte[] siglip = await File.ReadAllBytesAsync(sample.Siglip);
+        var cut = RenderReady(1);
+        // Another upload holds all but one byte less than this pair needs.
+        long free = keypoints.Length + siglip.Length - 1;
+        var other = Budget.TryAcquire(Budget.CapacityBytes - free);
+        Assert.NotNull(other);
+        int stagedBefore = StagedFiles().Length;
+
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(keypoints, "mine.kpts.npy"));
+        FileInput(cut, "translate-siglip").UploadFiles(InputFileContent.CreateFromBinary(siglip, "mine.siglip.npy"));
+        cut.Find("#translate-upload").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(Problems(cut)), Wait);
+        string problem = Problems(cut)[0];
+        Assert.Contains("handling other uploads", problem, StringComparison.Ordinal);
+        Assert.Contains($"try again in {Service.Options.RetryAfterSeconds} s", problem, StringComparison.Ordinal);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=translate-busy]")), Wait);
+        Assert.Empty(cut.FindAll("#translate-results"));
+        Assert.Equal(0, Service.Statistics.Decoded);
+        Assert.Equal(stagedBefore, StagedFiles().Length);
+        // The refused page holds nothing: only the other upload's bytes are in flight.
+        Assert.Equal(Budget.CapacityBytes - free, Budget.InFlightBytes);
+
+        other.Dispose();
+        cut.Find("#translate-upload").Click();
+
+        Assert.Equal("mine", Assert.Single(WaitForRows(cut, 1))[0]);
+        Assert.Empty(Problems(cut));
+    }
+
+    [Fact]
+    public async Task TranslateUpload_Translated_BudgetBackToZeroAndNoTemporaryFileLeft()
+    {
+        var samples = _fixture.Samples.Take(2).ToList();
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var s in samples)
+            {
+                zip.CreateEntryFromFile(s.Keypoints, $"{s.Name}{UploadValidator.KeypointsSuffix}");
+                zip.CreateEntryFromFile(s.Siglip, $"{s.Name}{UploadValidator.SiglipSuffix}");
+            }
+        var cut = RenderReady(1);
+        Assert.Equal(0, Budget.InFlightBytes);
+
+        FileInput(cut, "translate-zip").UploadFiles(InputFileContent.CreateFromBinary(buffer.ToArray(), "pairs.zip"));
+        cut.Find("#translate-upload").Click();
+
+        Assert.Equal(2, WaitForRows(cut, 2).Count);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=translate-busy]")), Wait);
+        Assert.Equal(0, Budget.InFlightBytes);
+        // The files were staged in the staging folder (it exists now) and are gone.
+        Assert.True(Directory.Exists(Services.GetRequiredService<UploadStaging>().Folder));
+        Assert.Empty(StagedFiles());
+    }
+
+    [Fact]
+    public async Task TranslateUpload_PairLargerThanTheUploadLimit_SaysSoWithoutReservingOrReading()
+    {
+        var sample = _fixture.Samples[0];
+        byte[] keypoints = await File.ReadAllBytesAsync(sample.Keypoints);
+        byte[] siglip = await File.ReadAllBytesAsync(sample.Siglip);
+        long limit = keypoints.Length + siglip.Length - 1;
+        var cut = RenderReady(1, new TranslationOptions { MaxWaitMs = 5, MaxUploadBytes = limit });
+
+        FileInput(cut, "translate-kpts").UploadFiles(InputFileContent.CreateFromBinary(keypoints, "mine.kpts.npy"));
+        FileInput(cut, "translate-siglip").UploadFiles(InputFileContent.CreateFromBinary(siglip, "mine.siglip.npy"));
+        cut.Find("#translate-upload").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains($"more than the {limit} accepted", Assert.Single(Problems(cut)), StringComparison.Ordinal), Wait);
+        Assert.Equal(0, Budget.InFlightBytes);
+        Assert.Equal(0, Service.Statistics.Decoded);
     }
 
     /// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.

@@ -4,6 +4,7 @@ using PhoenixSlt.Core.Data;
 using PhoenixSlt.Core.Inference;
 using PhoenixSlt.Web.Services.Datasets;
 using PhoenixSlt.Web.Services.Translation;
+using PhoenixSlt.Web.Services.Uploads;
 
 namespace PhoenixSlt.Web.Components.Pages.Translate;
 
@@ -32,6 +33,8 @@ public sealed partial class TranslatePage : IDisposable
     [Inject] private TranslationService Service { get; set; } = default!;
     [Inject] private TranslationCheckpoints Checkpoints { get; set; } = default!;
     [Inject] private DatasetCatalog Datasets { get; set; } = default!;
+    [Inject] private UploadBudget Budget { get; set; } = default!;
+    [Inject] private UploadStaging Staging { get; set; } = default!;
 
     [Inject] private Microsoft.Extensions.Options.IOptions<Options.BeamOptions> Beams { get; set; } = default!;
 
@@ -109,31 +112,37 @@ public sealed partial class TranslatePage : IDisposable
         if (_busy)
             return;
         var options = Service.Options;
+        var cancellationToken = _cancellation.Token;
         Begin(reading: true);
+        UploadLease? lease = null;
         try
         {
             await Task.Yield(); // show the busy state before reading
-            UploadValidation validation;
-            try
+            var (zip, keypoints, siglip) = (_zipFile, _keypointsFile, _siglipFile);
+            IReadOnlyList<(string Field, IBrowserFile File)> chosen =
+                zip is not null ? [(Api.TranslateApi.ZipField, zip)]
+                : keypoints is not null && siglip is not null ? [(Api.TranslateApi.KeypointsField, keypoints), (Api.TranslateApi.SiglipField, siglip)]
+                : [];
+            if (chosen.Count == 0)
             {
-                var (zip, keypoints, siglip) = (_zipFile, _keypointsFile, _siglipFile);
-                if (zip is not null)
-                {
-                    var file = await ReadAsync(zip, options);
-                    validation = await Task.Run(() => UploadValidator.ValidateZip(file, options), _cancellation.Token);
-                }
-                else if (keypoints is not null && siglip is not null)
-                {
-                    var (k, s) = (await ReadAsync(keypoints, options), await ReadAsync(siglip, options));
-                    validation = await Task.Run(() => UploadValidator.ValidatePair(k, s, options), _cancellation.Token);
-                }
-                else
-                    validation = UploadValidation.Invalid("Choose a keypoints .npy and a SigLIP .npy, or a zip of pairs.");
+                _problems = ["Choose a keypoints .npy and a SigLIP .npy, or a zip of pairs."];
+                return;
             }
-            catch (IOException ex)
+            long total = chosen.Sum(c => c.File.Size);
+            if (total > options.MaxUploadBytes)
             {
-                validation = UploadValidation.Invalid($"The upload cannot be read ({ex.Message}); files may have at most {options.MaxUploadBytes} bytes.");
+                _problems = [$"The upload has {total} bytes, more than the {options.MaxUploadBytes} accepted; send fewer or shorter clips."];
+                return;
             }
+            // The files' bytes are reserved before they are read, in the budget the API's uploads share; the lease is
+            // held (as the API holds it until its answer) while the decoded clips are translated.
+            lease = Budget.TryAcquire(total);
+            if (lease is null)
+            {
+                _problems = [BudgetFullProblem(options)];
+                return;
+            }
+            var validation = await StageAndValidateAsync(chosen, lease, options, cancellationToken);
             if (!validation.IsValid)
             {
                 _problems = [.. validation.Problems];
@@ -142,14 +151,47 @@ public sealed partial class TranslatePage : IDisposable
             _reading = false;
             await RunAsync(validation.Clips, _ => null);
         }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // the page was closed
         }
         finally
         {
+            lease?.Dispose();
             End();
         }
+    }
+
+    private string BudgetFullProblem(TranslationOptions options)
+        => $"The portal is handling other uploads ({Budget.InFlightBytes} of {Budget.CapacityBytes} bytes in flight); try again in {options.RetryAfterSeconds} s.";
+
+    /// Streams the chosen files to temporary files (<see cref="UploadStaging"/>), grows the lease to a zip's
+    /// uncompressed size and validates from the files as the API does; the files are deleted before it returns.
+    private async Task<UploadValidation> StageAndValidateAsync(IReadOnlyList<(string Field, IBrowserFile File)> chosen, UploadLease lease,
+        TranslationOptions options, CancellationToken cancellationToken)
+    {
+        using var form = new StagedForm();
+        try
+        {
+            foreach (var (field, file) in chosen)
+            {
+                await using var source = file.OpenReadStream(options.MaxUploadBytes, cancellationToken);
+                await Staging.AddFileAsync(form, field, file.Name, source, options.MaxUploadBytes, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UploadFormException)
+        {
+            return UploadValidation.Invalid($"The upload cannot be read ({ex.Message}); files may have at most {options.MaxUploadBytes} bytes.");
+        }
+        var files = form.Files.ToDictionary(f => f.Field, f => f.File, StringComparer.Ordinal);
+        return await Task.Run(() =>
+        {
+            if (!files.TryGetValue(Api.TranslateApi.ZipField, out var zip))
+                return UploadValidator.ValidatePair(files[Api.TranslateApi.KeypointsField], files[Api.TranslateApi.SiglipField], options);
+            if (UploadValidator.UncompressedBytes(zip) is long unpacked && !lease.TryGrowTo(Math.Min(unpacked, options.MaxUploadBytes)))
+                return UploadValidation.Invalid($"The portal is handling other uploads: the zip's files take {unpacked} bytes uncompressed, more than the upload budget has free now; try again in {options.RetryAfterSeconds} s.");
+            return UploadValidator.ValidateZip(zip, options);
+        }, cancellationToken);
     }
 
     private async Task TranslateSamplesAsync()
@@ -252,14 +294,6 @@ public sealed partial class TranslatePage : IDisposable
             return; // the portal is shutting down
         }
         await InvokeAsync(StateHasChanged);
-    }
-
-    private static async Task<UploadedFile> ReadAsync(IBrowserFile file, TranslationOptions options)
-    {
-        using var buffer = new MemoryStream();
-        await using (var stream = file.OpenReadStream(options.MaxUploadBytes))
-            await stream.CopyToAsync(buffer);
-        return new UploadedFile(file.Name, buffer.ToArray());
     }
 
     public void Dispose()
