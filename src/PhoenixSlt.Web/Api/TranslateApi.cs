@@ -82,14 +82,8 @@ public static class TranslateApi
             if (checkpoint is null)
                 return Invalid("checkpoint", checkpointProblem!);
 
-            var files = form.Files.ToDictionary(f => f.Field, f => f.File, StringComparer.Ordinal);
-            if (files.TryGetValue(ZipField, out var zip)
-                && UploadValidator.UncompressedBytes(zip) is long unpacked
-                && !lease.TryGrowTo(Math.Min(unpacked, options.MaxUploadBytes)))
+            if (ValidateStaged(form.Files, lease, options, out long unpacked) is not { } validation)
                 return Busy(context, options, $"The zip's files take {unpacked} bytes uncompressed, more than the upload budget has free now; retry in {options.RetryAfterSeconds} s.");
-            var validation = zip is not null
-                ? UploadValidator.ValidateZip(zip, options)
-                : UploadValidator.ValidatePair(files[KeypointsField], files[SiglipField], options);
             form.Dispose(); // the decoded clips are all that is needed now: the temporary files go at once
             if (!validation.IsValid)
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = [.. validation.Problems] },
@@ -110,6 +104,26 @@ public static class TranslateApi
                 return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The translation failed.");
             }
         }
+    }
+
+    /// The clips of staged upload files as numpy would read them — a zip (its lease first grown to the zip's
+    /// uncompressed size) or the keypoints/SigLIP pair — for this endpoint and the Translate page alike. Null when the
+    /// upload budget cannot hold the zip's uncompressed bytes (<paramref name="unpackedBytes"/>).
+    public static UploadValidation? ValidateStaged(IReadOnlyList<StagedFile> staged, UploadLease lease, TranslationOptions options, out long unpackedBytes)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(options);
+        var files = staged.ToDictionary(f => f.Field, f => f.File, StringComparer.Ordinal);
+        unpackedBytes = 0;
+        if (!files.TryGetValue(ZipField, out var zip))
+            return UploadValidator.ValidatePair(files[KeypointsField], files[SiglipField], options);
+        if (UploadValidator.UncompressedBytes(zip) is long unpacked && !lease.TryGrowTo(Math.Min(unpacked, options.MaxUploadBytes)))
+        {
+            unpackedBytes = unpacked;
+            return null;
+        }
+        return UploadValidator.ValidateZip(zip, options);
     }
 
     private static ProblemHttpResult Busy(HttpContext context, TranslationOptions options, string detail)

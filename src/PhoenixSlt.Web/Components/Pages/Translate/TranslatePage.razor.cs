@@ -183,15 +183,9 @@ public sealed partial class TranslatePage : IDisposable
         {
             return UploadValidation.Invalid($"The upload cannot be read ({ex.Message}); files may have at most {options.MaxUploadBytes} bytes.");
         }
-        var files = form.Files.ToDictionary(f => f.Field, f => f.File, StringComparer.Ordinal);
-        return await Task.Run(() =>
-        {
-            if (!files.TryGetValue(Api.TranslateApi.ZipField, out var zip))
-                return UploadValidator.ValidatePair(files[Api.TranslateApi.KeypointsField], files[Api.TranslateApi.SiglipField], options);
-            if (UploadValidator.UncompressedBytes(zip) is long unpacked && !lease.TryGrowTo(Math.Min(unpacked, options.MaxUploadBytes)))
-                return UploadValidation.Invalid($"The portal is handling other uploads: the zip's files take {unpacked} bytes uncompressed, more than the upload budget has free now; try again in {options.RetryAfterSeconds} s.");
-            return UploadValidator.ValidateZip(zip, options);
-        }, cancellationToken);
+        return await Task.Run(() => Api.TranslateApi.ValidateStaged(form.Files, lease, options, out long unpacked)
+            ?? UploadValidation.Invalid($"The portal is handling other uploads: the zip's files take {unpacked} bytes uncompressed, more than the upload budget has free now; try again in {options.RetryAfterSeconds} s."),
+            cancellationToken);
     }
 
     private async Task TranslateSamplesAsync()
