@@ -138,7 +138,7 @@ public sealed class Trainer
                         TrainStep(microBatches);
                         _batchInEpoch = start + microBatches.Count;
                         if (_step % _options.LogEvery == 0 || _step == total)
-                            ReportStep(total);
+                            ReportStep();
                         if (_options.EvalEverySteps is long every && _step % every == 0)
                             stopped = Evaluate();
                         if (_options.SaveEverySteps is long save && _step % save == 0 && _lastEvalStep != _step && _options.CheckpointDir is not null)
@@ -283,7 +283,7 @@ public sealed class Trainer
             return TrainingEta.Seconds(_total - _step, SecondsPerStep(), validationsLeft, _lastValidationSeconds, validation ?? 0);
         }
 
-        private void ReportStep(long total)
+        private void ReportStep()
         {
             double localLoss = _lossSinceLog is null ? double.NaN : _lossSinceLog.item<float>() / Math.Max(1, _stepsSinceLog);
             double loss = _group.WorldSize > 1 ? _group.AllReduceScalar(localLoss, ReduceOp.Avg, cancellationToken) : localLoss;
