@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PhoenixSlt.Core.Data;
+using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Options;
 using PhoenixSlt.Web.Services.Datasets;
 
@@ -112,18 +113,20 @@ public sealed class DatasetBootstrapper(
         }
     }
 
-    /// Forwards generator progress to the notifier at most every <see cref="ProgressInterval"/>.
+    /// Forwards generator progress to the notifier at most every <see cref="ProgressInterval"/> (the generator reports
+    /// from several threads; <see cref="ProgressThrottle"/> decides under a lock).
     private sealed class ThrottledProgress(BootstrapNotifier notifier, string dataset, int total) : IProgress<GenerationProgress>
     {
-        private long _lastTicks;
+        private readonly ProgressThrottle _throttle = new(ProgressInterval);
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
         public void Report(GenerationProgress value)
         {
-            long now = Environment.TickCount64;
-            bool last = value.Done >= value.Total;
-            if (!last && now - Interlocked.Read(ref _lastTicks) < ProgressInterval.TotalMilliseconds)
-                return;
-            Interlocked.Exchange(ref _lastTicks, now);
+            lock (_throttle)
+            {
+                if (!_throttle.ShouldReport(_clock.Elapsed, value.Done, value.Total))
+                    return;
+            }
             int done = Math.Min(value.Done, total);
             notifier.Publish(new BootstrapStatus(BootstrapState.Running, dataset, value.Stage, done, total));
         }
