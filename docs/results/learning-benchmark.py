@@ -14,6 +14,9 @@ Arms:     scratch  = `train slt` from scratch;  pipeline = `train pipeline` (tex
           text     = `train text` alone: with the corpus' glosses the mBART learns gloss -> text, and its best dev
                      validation (greedy unless --beams says otherwise) is the decoder's ceiling — what the
                      translator reaches from perfect glosses; cheap, so the place to sweep the decoder's settings.
+          slt-stage = the pipeline's slt stage alone, from the text and vlp checkpoints of the same seed of the
+                     pipeline arm named by --from (`train slt --init FROM/vlp/best --mbart FROM/text/best`): the place
+                     to sweep the slt stage's settings without re-running text and vlp.
 Anything after `--` is passed to `train` (the same for every seed), e.g. `-- --preset small --epochs 8`.
 Choose settings by dev; test is reported, never tuned on.
 
@@ -76,9 +79,17 @@ def run(args, passthrough):
             print(f"{out}: done already", flush=True)
             continue
         out.mkdir(parents=True, exist_ok=True)
-        phase = {"scratch": "slt", "pipeline": "pipeline", "text": "text"}[args.arm]
+        phase = {"scratch": "slt", "slt-stage": "slt", "pipeline": "pipeline", "text": "text"}[args.arm]
+        stage_from = []
+        if args.arm == "slt-stage":
+            if not args.source:
+                sys.exit("--arm slt-stage needs --from LABEL (a pipeline arm of the same dataset)")
+            pipeline_run = work / args.dataset / args.source / f"seed{seed}" / "run"
+            if not (pipeline_run / "vlp" / "best").is_dir():
+                sys.exit(f"{pipeline_run}: no vlp/best checkpoint (run the pipeline arm for seed {seed} first)")
+            stage_from = ["--init", str(pipeline_run / "vlp" / "best"), "--mbart", str(pipeline_run / "text" / "best")]
         command = cli + ["train", phase, "--data", str(data), "--out", str(out / "run"), "--seed", str(seed),
-                         "--events", str(out / "events.jsonl"), *passthrough]
+                         "--events", str(out / "events.jsonl"), *stage_from, *passthrough]
         load_before, started = os.getloadavg(), time.time()
         with open(out / "train.log", "w", encoding="utf-8") as log:
             subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
@@ -94,6 +105,7 @@ def run(args, passthrough):
             scores[split] = json.loads(result.stdout)
         times, curve = phases(events(out / "events.jsonl"), "text" if phase == "text" else "slt")
         summary = {"dataset": args.dataset, "arm": args.arm, "label": args.label, "seed": seed, "command": command,
+                   "from": args.source,
                    "wall_s": wall, "phase_s": times, "load_before": load_before, "load_after": os.getloadavg(),
                    "omp_threads": os.environ.get("OMP_NUM_THREADS"), "dev": scores["dev"], "test": scores["test"],
                    "dev_bleu4_curve": curve}
@@ -167,7 +179,8 @@ def main():
     r.add_argument("--cli", required=True, help="how to start phoenix-slt, e.g. 'dotnet .../phoenix-slt.dll'")
     r.add_argument("--work", required=True)
     r.add_argument("--dataset", choices=["real", "synth"], default="real")
-    r.add_argument("--arm", choices=["scratch", "pipeline", "text"], required=True)
+    r.add_argument("--arm", choices=["scratch", "slt-stage", "pipeline", "text"], required=True)
+    r.add_argument("--from", dest="source", help="slt-stage: the pipeline arm's label whose text and vlp checkpoints it starts from")
     r.add_argument("--seeds", default="1,2,3")
     r.add_argument("--label", required=True, help="name of this arm's settings in the tables")
     a = sub.add_parser("aggregate")

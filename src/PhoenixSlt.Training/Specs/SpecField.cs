@@ -47,6 +47,9 @@ public sealed class SpecField
     public string? EmptyMeans => _attribute.EmptyMeans;
     public IReadOnlyList<string>? Choices { get; }
     public bool IsPath => _attribute.IsPath;
+
+    /// Longest text allowed (0 = no limit).
+    public int MaxLength => _attribute.MaxLength;
     public bool IsArgument => _attribute.IsArgument;
     public string Section => _attribute.Section ?? "Advanced";
     public bool IsNumber => ValueType != typeof(string) && !IsSwitch;

@@ -17,7 +17,7 @@ public static class RunsApi
         ArgumentNullException.ThrowIfNull(endpoints);
         var runs = endpoints.MapGroup("/api/runs").WithTags("Runs");
         runs.MapPost("/", CreateAsync).Accepts<RunSpec>("application/json").WithName("CreateRun").RequireAuthorization(PortalPolicies.Operator).WithSummary("Queue a new training run (same validation as the New-run form).");
-        runs.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("List runs, filtered by status and phase.");
+        runs.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("List runs, filtered by status, phase, tag and group.");
         runs.MapGet("/defaults", Defaults).WithName("GetRunDefaults")
             .WithSummary("The settings a new run starts from on ?device= (cpu, cuda, cuda:N): the run spec's defaults, on the CPU with greedy validation and 2 epochs (what the New-run form shows).");
         runs.MapGet("/{id:int}", GetAsync).WithName("GetRun").WithSummary("A run with its settings and latest validation translations.");
@@ -50,7 +50,7 @@ public static class RunsApi
     public static Ok<RunSpec> Defaults(string? device) => TypedResults.Ok(RunSpecDefaults.For(device));
 
     public static async Task<Results<Ok<IReadOnlyList<RunInfo>>, ValidationProblem>> ListAsync(RunStore store, string? status, string? phase, string? search,
-        RunSortField? sort, bool? descending, int? limit, CancellationToken cancellationToken)
+        RunSortField? sort, bool? descending, int? limit, string? tag, int? group, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         JobStatus? wanted = null;
@@ -67,7 +67,8 @@ public static class RunsApi
             errors["limit"] = [$"Limit must be at least 1 (got {limit})."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        var query = new RunQuery(wanted, string.IsNullOrWhiteSpace(phase) ? null : phase, search, sort ?? RunSortField.Created, descending ?? true, limit);
+        var query = new RunQuery(wanted, string.IsNullOrWhiteSpace(phase) ? null : phase, search, sort ?? RunSortField.Created, descending ?? true, limit,
+            string.IsNullOrWhiteSpace(tag) ? null : tag, group);
         return TypedResults.Ok(await store.ListAsync(query, cancellationToken).ConfigureAwait(false));
     }
 

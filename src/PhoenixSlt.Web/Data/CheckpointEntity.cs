@@ -26,4 +26,10 @@ public sealed class CheckpointEntity
 
     /// Bytes of the files in the folder.
     public long SizeBytes { get; set; }
+
+    /// Tags as <see cref="Services.Tags.TagList"/> stores them (",a,b,"), "" when none.
+    public string Tags { get; set; } = "";
+
+    /// Free text of the user.
+    public string? Notes { get; set; }
 }

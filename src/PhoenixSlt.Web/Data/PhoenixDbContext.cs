@@ -4,8 +4,8 @@ using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Data;
 
-/// The portal's Sqlite database: training runs, their metric points and log lines, checkpoints, evaluations and
-/// user accounts.
+/// The portal's Sqlite database: training runs and their groups, their metric points and log lines, checkpoints,
+/// evaluations and user accounts.
 /// Create contexts through IDbContextFactory&lt;PhoenixDbContext&gt; (Blazor Server and background services).
 public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options) : DbContext(options)
 {
@@ -16,6 +16,7 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
     public DbSet<EvaluationEntity> Evaluations => Set<EvaluationEntity>();
     public DbSet<EvaluationSentence> EvaluationSentences => Set<EvaluationSentence>();
     public DbSet<UserEntity> Users => Set<UserEntity>();
+    public DbSet<RunGroupEntity> RunGroups => Set<RunGroupEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -41,6 +42,17 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
             run.HasIndex(r => r.CreatedAt);
             run.HasMany(r => r.Metrics).WithOne().HasForeignKey(m => m.RunId).OnDelete(DeleteBehavior.Cascade);
             run.HasMany(r => r.LogLines).WithOne().HasForeignKey(l => l.RunId).OnDelete(DeleteBehavior.Cascade);
+            run.Property(r => r.GroupLabel).HasMaxLength(200);
+            run.Property(r => r.Tags).HasMaxLength(1000);
+            run.HasIndex(r => r.GroupId);
+            run.HasOne<RunGroupEntity>().WithMany().HasForeignKey(r => r.GroupId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<RunGroupEntity>(group =>
+        {
+            group.ToTable("run_groups");
+            group.Property(g => g.Name).HasMaxLength(200);
+            group.Property(g => g.Kind).HasMaxLength(16);
+            group.HasIndex(g => g.CreatedAt);
         });
         modelBuilder.Entity<MetricPoint>(metric =>
         {
@@ -61,6 +73,7 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
             checkpoint.Property(c => c.Phase).HasMaxLength(16);
             checkpoint.HasIndex(c => c.Path).IsUnique();
             checkpoint.HasIndex(c => c.RunId);
+            checkpoint.Property(c => c.Tags).HasMaxLength(1000);
             checkpoint.HasOne<RunEntity>().WithMany().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.SetNull);
         });
         EvaluationModelConfiguration.Configure(modelBuilder);

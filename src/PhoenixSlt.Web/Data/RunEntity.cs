@@ -74,6 +74,19 @@ public sealed class RunEntity
 
     public bool CancelRequested { get; set; }
 
+    /// The group the run was launched in (seeds, sweep, ablation), or null.
+    public int? GroupId { get; set; }
+
+    /// What distinguishes the run within its group: its arm (ablation) or sweep point, without the seed; runs of
+    /// one group with the same label are seeds of one setting.
+    public string? GroupLabel { get; set; }
+
+    /// Tags as <see cref="Services.Tags.TagList"/> stores them (",a,b,"), "" when none.
+    public string Tags { get; set; } = "";
+
+    /// Free text of the user.
+    public string? Notes { get; set; }
+
     public List<MetricPoint> Metrics { get; set; } = [];
     public List<RunLogLine> LogLines { get; set; } = [];
 }

@@ -17,13 +17,16 @@ public static class EndpointRouteBuilderExtensions
         return endpoints;
     }
 
-    /// The portal's REST APIs and hubs: runs (/api/runs, /hubs/training), checkpoints and evaluations
-    /// (/api/checkpoints, /api/evaluations, /api/compare), translation (/api/translate, /hubs/translate).
+    /// The portal's REST APIs and hubs: runs (/api/runs, /hubs/training), run groups (/api/groups), tags and notes,
+    /// checkpoints and evaluations (/api/checkpoints, /api/evaluations, /api/compare), translation (/api/translate,
+    /// /hubs/translate).
     public static IEndpointRouteBuilder MapPhoenixApis(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPhoenixTraining();
         endpoints.MapCheckpointsApi();
         endpoints.MapTranslateApi();
+        endpoints.MapGroupsApi();
+        endpoints.MapAnnotationsApi();
         return endpoints;
     }
 

@@ -33,6 +33,9 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Notes")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Path")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -50,6 +53,11 @@ namespace PhoenixSlt.Web.Data.Migrations
 
                     b.Property<long>("Step")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -261,6 +269,13 @@ namespace PhoenixSlt.Web.Data.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GroupLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("InitCheckpoint")
                         .HasColumnType("TEXT");
 
@@ -273,6 +288,9 @@ namespace PhoenixSlt.Web.Data.Migrations
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OutputFolder")
@@ -311,6 +329,11 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ValidationDone")
                         .HasColumnType("INTEGER");
 
@@ -324,9 +347,48 @@ namespace PhoenixSlt.Web.Data.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("GroupId");
+
                     b.HasIndex("Status");
 
                     b.ToTable("runs", (string)null);
+                });
+
+            modelBuilder.Entity("PhoenixSlt.Web.Data.RunGroupEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BaseSpecJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("run_groups", (string)null);
                 });
 
             modelBuilder.Entity("PhoenixSlt.Web.Data.RunLogLine", b =>
@@ -441,6 +503,14 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("PhoenixSlt.Web.Data.RunEntity", b =>
+                {
+                    b.HasOne("PhoenixSlt.Web.Data.RunGroupEntity", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("PhoenixSlt.Web.Data.RunLogLine", b =>

@@ -63,6 +63,14 @@ public sealed record RunInfo
     /// Processes started for the run: one per stage, plus one per resume.
     public int Attempts { get; init; }
 
+    /// The group the run was launched in (seeds, sweep, ablation) and its setting within it, or null.
+    public int? GroupId { get; init; }
+    public string? GroupLabel { get; init; }
+
+    /// Tags of the user (<see cref="Services.Tags.TagList"/>) and their notes.
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public string? Notes { get; init; }
+
     /// Stages of the run (1, or 3 for the pipeline) and the 0-based index of <see cref="Stage"/>.
     public int StageCount => TrainingPhaseNames.IsRunKind(Phase) ? TrainingPhaseNames.StagesOf(Phase).Count : 1;
     public int StageIndex => Stage is null || !TrainingPhaseNames.IsRunKind(Phase) ? 0 : Math.Max(0, TrainingPhaseNames.StagesOf(Phase).ToList().IndexOf(Stage));
@@ -121,7 +129,12 @@ public sealed record CheckpointInfo(
     IReadOnlyDictionary<string, double> Metrics,
     bool IsBest,
     DateTime CreatedAt,
-    long SizeBytes);
+    long SizeBytes)
+{
+    /// Tags of the user (<see cref="Services.Tags.TagList"/>) and their notes.
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public string? Notes { get; init; }
+}
 
 public enum RunSortField
 {
@@ -134,14 +147,16 @@ public enum RunSortField
 }
 
 /// Filter and order of the run list. Null filters match everything; <see cref="Search"/> matches the name or the
-/// dataset (case-insensitive).
+/// dataset (case-insensitive); <see cref="Tag"/> runs carrying that tag; <see cref="GroupId"/> the runs of one group.
 public sealed record RunQuery(
     JobStatus? Status = null,
     string? Phase = null,
     string? Search = null,
     RunSortField Sort = RunSortField.Created,
     bool Descending = true,
-    int? Limit = null);
+    int? Limit = null,
+    string? Tag = null,
+    int? GroupId = null);
 
 /// Filter of the checkpoint list: of one run, of one phase (text, vlp, slt, mbart), only best/ folders.
 public sealed record CheckpointQuery(int? RunId = null, string? Phase = null, bool BestOnly = false);

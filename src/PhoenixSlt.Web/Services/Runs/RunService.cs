@@ -72,41 +72,57 @@ public sealed class RunService(
         var problems = Validate(spec);
         if (!problems.IsValid)
             return new RunCreateResult(null, problems);
-        var dataset = datasets.Find(spec.Data!)!;
         RunInfo info;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var run = new RunEntity
-            {
-                Name = spec.DisplayName(dataset.Name),
-                Phase = spec.Phase,
-                Stage = TrainingPhaseNames.StagesOf(spec.Phase)[0],
-                Status = JobStatus.Queued,
-                Dataset = dataset.Name,
-                CreatedAt = time.GetUtcNow().UtcDateTime,
-                Device = spec.Device.Trim().ToLowerInvariant(),
-                WorldSize = spec.WorldSize,
-                InitCheckpoint = string.IsNullOrWhiteSpace(spec.Init) ? null : spec.Init.Trim(),
-                MBartFolder = string.IsNullOrWhiteSpace(spec.Mbart) ? null : spec.Mbart.Trim(),
-            };
-            db.Runs.Add(run);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            run.OutputFolder = RunFolder(run.Id);
-            var resolved = spec with
-            {
-                Data = dataset.Path,
-                Out = PipelinePlan.RunOut(run.OutputFolder, spec.Phase),
-                Init = run.InitCheckpoint,
-                Mbart = run.MBartFolder,
-                Device = run.Device,
-            };
-            run.ConfigJson = RunSpecJson.Write(resolved);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            info = RunStore.ToInfo(run);
-        }
-        notifier.Publish(new RunStateUpdate(info));
-        supervisor.Wake();
+            info = RunStore.ToInfo(await AddRunAsync(db, spec, null, null, cancellationToken).ConfigureAwait(false));
+        Announce([info]);
         return new RunCreateResult(info, problems);
+    }
+
+    /// Adds a run of the valid <paramref name="spec"/> (of group <paramref name="groupId"/> with
+    /// <paramref name="groupLabel"/>) to <paramref name="db"/> and saves it with its resolved spec: data is the
+    /// dataset's folder, out the run's folder (<see cref="PipelinePlan.RunOut"/>). Callers announce it after their
+    /// transaction (<see cref="Announce"/>).
+    internal async Task<RunEntity> AddRunAsync(PhoenixDbContext db, RunSpec spec, int? groupId, string? groupLabel, CancellationToken cancellationToken)
+    {
+        var dataset = datasets.Find(spec.Data!)!;
+        var run = new RunEntity
+        {
+            Name = spec.DisplayName(dataset.Name),
+            Phase = spec.Phase,
+            Stage = TrainingPhaseNames.StagesOf(spec.Phase)[0],
+            Status = JobStatus.Queued,
+            Dataset = dataset.Name,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+            Device = spec.Device.Trim().ToLowerInvariant(),
+            WorldSize = spec.WorldSize,
+            InitCheckpoint = string.IsNullOrWhiteSpace(spec.Init) ? null : spec.Init.Trim(),
+            MBartFolder = string.IsNullOrWhiteSpace(spec.Mbart) ? null : spec.Mbart.Trim(),
+            GroupId = groupId,
+            GroupLabel = groupLabel,
+        };
+        db.Runs.Add(run);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        run.OutputFolder = RunFolder(run.Id);
+        var resolved = spec with
+        {
+            Data = dataset.Path,
+            Out = PipelinePlan.RunOut(run.OutputFolder, spec.Phase),
+            Init = run.InitCheckpoint,
+            Mbart = run.MBartFolder,
+            Device = run.Device,
+        };
+        run.ConfigJson = RunSpecJson.Write(resolved);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return run;
+    }
+
+    /// Tells the pages about new queued runs and wakes the supervisor.
+    internal void Announce(IEnumerable<RunInfo> created)
+    {
+        foreach (var info in created)
+            notifier.Publish(new RunStateUpdate(info));
+        supervisor.Wake();
     }
 
     /// Cancels a queued run at once, or asks the process of a running run to stop (SIGTERM, then a kill after the

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services.Jobs;
+using PhoenixSlt.Web.Services.Tags;
 
 namespace PhoenixSlt.Web.Services.Runs;
 
@@ -28,6 +29,14 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
             string pattern = $"%{query.Search.Trim()}%";
             runs = runs.Where(r => EF.Functions.Like(r.Name, pattern) || EF.Functions.Like(r.Dataset, pattern));
         }
+        if (!string.IsNullOrWhiteSpace(query.Tag))
+        {
+            // an invalid tag is carried by no run
+            string? tagPattern = TagList.LikePattern(query.Tag);
+            runs = tagPattern is null ? runs.Where(r => false) : runs.Where(r => EF.Functions.Like(r.Tags, tagPattern));
+        }
+        if (query.GroupId is int groupId)
+            runs = runs.Where(r => r.GroupId == groupId);
         var list = (await runs.ToListAsync(cancellationToken).ConfigureAwait(false)).Select(ToInfo);
         var sorted = Sort(list, query.Sort, query.Descending, DateTime.UtcNow);
         return [.. query.Limit is int limit ? sorted.Take(limit) : sorted];
@@ -90,6 +99,18 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
         return [.. list.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Path, StringComparer.Ordinal).Select(ToInfo)];
     }
 
+    /// The validation metrics of each run's best checkpoint (the run's best/ folder of its last stage with one: for
+    /// a pipeline the slt stage once it validated), by run id; runs without one are left out.
+    public async Task<IReadOnlyDictionary<int, IReadOnlyDictionary<string, double>>> GetBestMetricsAsync(IReadOnlyCollection<int> runIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var best = await db.Runs.AsNoTracking().Where(r => runIds.Contains(r.Id) && r.BestCheckpoint != null)
+            .Join(db.Checkpoints.AsNoTracking(), r => r.BestCheckpoint, c => c.Path, (r, c) => new { r.Id, c.MetricsJson })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return best.ToDictionary(b => b.Id, b => ReadMetrics(b.MetricsJson));
+    }
+
     public static RunInfo ToInfo(RunEntity run)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -122,6 +143,10 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
             ValidationDone = run.ValidationDone,
             ValidationTotal = run.ValidationTotal,
             Attempts = run.Attempts,
+            GroupId = run.GroupId,
+            GroupLabel = run.GroupLabel,
+            Tags = TagList.Parse(run.Tags),
+            Notes = run.Notes,
         };
     }
 
@@ -129,7 +154,11 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         return new CheckpointInfo(checkpoint.Id, checkpoint.Path, checkpoint.Phase, checkpoint.RunId, checkpoint.Step,
-            ReadMetrics(checkpoint.MetricsJson), checkpoint.IsBest, checkpoint.CreatedAt, checkpoint.SizeBytes);
+            ReadMetrics(checkpoint.MetricsJson), checkpoint.IsBest, checkpoint.CreatedAt, checkpoint.SizeBytes)
+        {
+            Tags = TagList.Parse(checkpoint.Tags),
+            Notes = checkpoint.Notes,
+        };
     }
 
     /// The stored (resolved) run spec of <paramref name="run"/>; fields that cannot be read keep their defaults, and

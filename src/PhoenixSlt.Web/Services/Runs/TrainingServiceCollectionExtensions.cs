@@ -22,6 +22,8 @@ public static class TrainingServiceCollectionExtensions
         services.AddSingleton<TrainingSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<TrainingSupervisor>());
         services.AddSingleton<RunService>();
+        services.AddSingleton<Groups.RunGroupService>();
+        services.AddSingleton<Tags.TagService>();
         services.AddSignalR();
         services.AddHostedService<TrainingHubBroadcaster>();
         services.AddRunSpecHttpContract();
