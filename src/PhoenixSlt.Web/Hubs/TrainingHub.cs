@@ -21,6 +21,9 @@ public sealed class TrainingHub : Hub
     /// Client method receiving <see cref="TrainingLogMessage"/>.
     public const string LogMethod = "log";
 
+    /// Client method receiving <see cref="TrainingSystemMessage"/>: a sample of the run's system metrics.
+    public const string SystemMethod = "system";
+
     public const string AllRunsGroup = "runs";
 
     public static string GroupOf(int runId) => $"run-{runId}";
@@ -41,4 +44,7 @@ public sealed class TrainingHub : Hub
 public sealed record TrainingEventMessage(int RunId, string Stage, string Type, JsonElement Event);
 
 /// Payload of the "log" method: one line of the run's log (level info, warning or error).
+/// A sample of a run's system metrics (values by Services.Runs.SystemMetricNames: sys_cpu_percent, sys_rss_mib, …).
+public sealed record TrainingSystemMessage(int RunId, string Stage, long Step, DateTime Time, IReadOnlyDictionary<string, double> Values);
+
 public sealed record TrainingLogMessage(int RunId, long Id, DateTime Time, string Level, string Text);

@@ -39,6 +39,9 @@ public sealed class TrainingHubBroadcaster(RunNotifier notifier, IHubContext<Tra
                     await hub.Clients.Group(group).SendAsync(TrainingHub.LogMethod,
                         new TrainingLogMessage(l.RunId, l.Line.Id, l.Line.Time, l.Line.Level, l.Line.Text), cancellationToken).ConfigureAwait(false);
                     break;
+                case RunSystemUpdate u:
+                    await hub.Clients.Group(group).SendAsync(TrainingHub.SystemMethod, new TrainingSystemMessage(u.RunId, u.Stage, u.Step, u.Time, u.Values), cancellationToken).ConfigureAwait(false);
+                    break;
                 case RunStateUpdate s:
                     await hub.Clients.Groups(group, TrainingHub.AllRunsGroup).SendAsync(TrainingHub.StatusMethod, s.Run, cancellationToken).ConfigureAwait(false);
                     break;

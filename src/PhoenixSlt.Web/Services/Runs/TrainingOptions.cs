@@ -28,6 +28,11 @@ public sealed class TrainingOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// How often the CPU use, resident memory and (on CUDA runs) GPU use of each running run are recorded as its
+    /// system metrics (<see cref="SystemMetricNames"/>); 0 turns the recording off.
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan SystemSampleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// Extra environment variables of the training and evaluation processes (section Phoenix:Training:Environment);
     /// they override the thread variables the portal sets from the thread budget (OMP_NUM_THREADS, …).
     public Dictionary<string, string> Environment { get; set; } = new(StringComparer.Ordinal);

@@ -24,6 +24,7 @@ public static class TrainingServiceCollectionExtensions
         services.AddSingleton<RunService>();
         services.AddSingleton<Groups.RunGroupService>();
         services.AddSingleton<Tags.TagService>();
+        services.AddHostedService<SystemMetricsRecorder>();
         services.AddSignalR();
         services.AddHostedService<TrainingHubBroadcaster>();
         services.AddRunSpecHttpContract();

@@ -14,6 +14,29 @@ public static class NvidiaSmi
 
     private const long MiB = 1024 * 1024;
 
+    /// Arguments of the utilisation query <see cref="ParseUtilization"/> reads: index, GPU utilisation in %, used
+    /// memory in MiB.
+    public const string UtilizationArguments = "--query-gpu=index,utilization.gpu,memory.used --format=csv,noheader,nounits";
+
+    /// The GPUs' use of a <see cref="UtilizationArguments"/> output ("0, 87, 10240"), by physical index; a field that
+    /// is not a number ("[N/A]") gives null.
+    public static IReadOnlyDictionary<int, GpuUse> ParseUtilization(string output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var use = new Dictionary<int, GpuUse>();
+        foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] fields = line.Split(',', StringSplitOptions.TrimEntries);
+            if (fields.Length != 3 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                continue;
+            use[index] = new GpuUse(Number(fields[1]), Number(fields[2]));
+        }
+        return use;
+    }
+
+    private static double? Number(string field)
+        => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null;
+
     /// The GPUs of a <see cref="QueryArguments"/> output, one per line ("0, NVIDIA A100-SXM4-40GB, 40960, 40314").
     /// Lines that do not have four fields with an integer index are skipped; a memory field that is not a number
     /// ("[N/A]") gives null.
@@ -46,8 +69,15 @@ public static class NvidiaSmi
 
     /// Runs nvidia-smi; empty when it is not installed, fails or does not answer within <paramref name="timeout"/>.
     public static async Task<IReadOnlyList<CudaDeviceInfo>> QueryAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        => await RunAsync(QueryArguments, timeout, cancellationToken).ConfigureAwait(false) is string output ? Parse(output) : [];
+
+    /// The GPUs' utilisation and used memory by physical index; empty without nvidia-smi.
+    public static async Task<IReadOnlyDictionary<int, GpuUse>> QueryUtilizationAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        => await RunAsync(UtilizationArguments, timeout, cancellationToken).ConfigureAwait(false) is string output ? ParseUtilization(output) : new Dictionary<int, GpuUse>();
+
+    private static async Task<string?> RunAsync(string arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Executable, QueryArguments)
+        var start = new ProcessStartInfo(Executable, arguments)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -61,7 +91,7 @@ public static class NvidiaSmi
         }
         catch (Win32Exception)
         {
-            return []; // not installed: no NVIDIA driver on this machine
+            return null; // not installed: no NVIDIA driver on this machine
         }
         using (process)
         {
@@ -73,12 +103,12 @@ public static class NvidiaSmi
                 string output = await process.StandardOutput.ReadToEndAsync(timeoutSource.Token);
                 await process.WaitForExitAsync(timeoutSource.Token);
                 await stderr;
-                return process.ExitCode == 0 ? Parse(output) : [];
+                return process.ExitCode == 0 ? output : null;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 process.Kill(entireProcessTree: true);
-                return [];
+                return null;
             }
         }
     }
@@ -86,3 +116,6 @@ public static class NvidiaSmi
     private static long? Mebibytes(string field)
         => long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value * MiB : null;
 }
+
+/// One GPU's utilisation (%) and used memory (MiB), as nvidia-smi reports them.
+public sealed record GpuUse(double? UtilizationPercent, double? MemoryUsedMiB);
