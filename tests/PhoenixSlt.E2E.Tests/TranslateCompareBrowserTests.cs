@@ -156,6 +156,21 @@ public sealed class TranslateCompareBrowserTests(CheckpointPortalFixture portal)
         var references = PhoenixCorpus.Load(new DatasetLayout(portal.DataDir).AnnotationsDir, "dev").Select(s => s.Translation).Order(StringComparer.Ordinal);
         var shownReferences = (await page.Locator("[data-testid=sentences-table] tbody td.reference").AllTextContentsAsync()).Select(t => t.Trim()).Order(StringComparer.Ordinal);
         Assert.Equal(references, shownReferences);
+
+        // 4. Approximate randomization beside the paired bootstrap: "–" for the baseline, a p-value for the other.
+        var arCells = new List<string>();
+        foreach (var evaluation in evaluations)
+            arCells.Add((await page.Locator($"[data-testid=p-ar-{evaluation.Id}]").TextContentAsync())!.Trim());
+        Assert.Single(arCells, c => c == "–");
+        Assert.Single(arCells, c => c.StartsWith("0.", StringComparison.Ordinal) || c.StartsWith("1.", StringComparison.Ordinal));
+
+        // 5. An evaluation's own page from its name in the metrics table: every dev sentence, and its CSV.
+        var first = evaluations[0];
+        await page.Locator($"[data-testid=metrics-row-{first.Id}] a").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"evaluations/{first.Id}$"));
+        await Assertions.Expect(page.Locator("[data-testid=sentences-table] tbody tr")).ToHaveCountAsync(CheckpointPortalFixture.DevSamples);
+        string csv = await api.GetStringAsync($"/api/evaluations/{first.Id}/sentences?format=csv");
+        Assert.StartsWith("index,name,reference,hypothesis,sentence_bleu,sentence_chrf\n", csv, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed record PairedBootstrapResult(BootstrapInterval Baseline, IReadOnly
 /// <item>mean and 95% interval from the sorted resample scores: lower = s[n/40], upper = s[n − n/40 − 1],
 /// ± = (upper − lower)/2 (<c>estimate_ci</c>);</item>
 /// <item>p-value: d_i = |sys_i − base_i| centred on its mean; p = (#{d_i − mean(d) &gt; |sys − base|} + 1)/(n + 1)
-/// (<c>_compute_p_value</c>).</item>
+/// (<c>_compute_p_value</c>, <see cref="SignificancePValue.Of"/>).</item>
 /// </list>
 /// Differences from sacrebleu: the indices come from <see cref="Random"/> with the seed, not numpy's PCG64
 /// generator, so individual p-values and intervals are not bit-identical (they are statistically equivalent and
@@ -96,11 +96,7 @@ public static class PairedBootstrap
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(baseline.Count);
         options ??= BleuOptions.CorpusDefaults;
         foreach (var system in systems)
-        {
-            ArgumentNullException.ThrowIfNull(system);
-            if (system.Count != baseline.Count)
-                throw new ArgumentException($"a system has {system.Count} segments, the baseline {baseline.Count}: compare systems on the same test set", nameof(systems));
-        }
+            CheckSameSegments(baseline, system, nameof(systems));
         int[][] indices = ResampleIndices(baseline.Count, resamples, seed);
         double baselineScore = CorpusBleu(baseline, options);
         double[] baselineScores = ResampleScores(baseline, indices, options);
@@ -175,12 +171,25 @@ public static class PairedBootstrap
         for (int i = 0; i < differences.Length; i++)
             differences[i] = Math.Abs(systemScores[i] - baselineScores[i]);
         double mean = differences.Average();
-        int count = differences.Count(d => d - mean > observedDifference);
-        return (count + 1.0) / (differences.Length + 1.0);
+        return SignificancePValue.Of([.. differences.Select(d => d - mean)], observedDifference);
     }
 
-    private static bool SameStatistics(IReadOnlyList<BleuStatistics> a, IReadOnlyList<BleuStatistics> b)
+    /// <summary>Throws unless <paramref name="system"/> has as many segments as <paramref name="baseline"/>.</summary>
+    public static void CheckSameSegments(IReadOnlyList<BleuStatistics> baseline, IReadOnlyList<BleuStatistics> system, string parameter)
     {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(system, parameter);
+        if (system.Count != baseline.Count)
+            throw new ArgumentException($"a system has {system.Count} segments, the baseline {baseline.Count}: compare systems on the same test set", parameter);
+    }
+
+    /// <summary>True when both systems have equal statistics for every segment (a system against itself).</summary>
+    public static bool SameStatistics(IReadOnlyList<BleuStatistics> a, IReadOnlyList<BleuStatistics> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count != b.Count)
+            return false;
         for (int i = 0; i < a.Count; i++)
         {
             if (a[i].SysLen != b[i].SysLen || a[i].RefLen != b[i].RefLen

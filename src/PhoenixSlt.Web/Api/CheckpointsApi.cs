@@ -1,12 +1,14 @@
 using PhoenixSlt.Web.Security;
 using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Api;
 
-/// REST API of checkpoint evaluations, comparisons (paired bootstrap) and the mBART import; in /openapi/v1.json.
+/// REST API of checkpoint evaluations (with their sentences as JSON or CSV), comparisons (paired bootstrap and approximate
+/// randomization) and the mBART import; in /openapi/v1.json.
 public static class CheckpointsApi
 {
     public static IEndpointRouteBuilder MapCheckpointsApi(this IEndpointRouteBuilder endpoints)
@@ -20,10 +22,12 @@ public static class CheckpointsApi
         var evaluations = endpoints.MapGroup("/api/evaluations").WithTags("Evaluations");
         evaluations.MapGet("/", ListAsync).WithName("ListEvaluations").WithSummary("Evaluations, newest first.");
         evaluations.MapGet("/{id:int}", GetAsync).WithName("GetEvaluation").WithSummary("An evaluation with its per-sentence hypotheses and sentence BLEU.");
+        evaluations.MapGet("/{id:int}/sentences", SentencesAsync).WithName("GetEvaluationSentences")
+            .WithSummary("Every sentence of an evaluation (index, name, reference, hypothesis, sentence BLEU and chrF) as JSON, or CSV with ?format=csv.");
         evaluations.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelEvaluation").RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Cancel a queued evaluation, or stop the process of a running one (it becomes cancelled).");
         endpoints.MapGet("/api/compare", CompareAsync).WithTags("Evaluations").WithName("CompareEvaluations")
-            .WithSummary("Metrics, paired bootstrap significance against the first evaluation, and per-sentence rows (?evaluations=1,2).");
+            .WithSummary("Metrics, paired bootstrap and approximate randomization significance against the first evaluation, and per-sentence rows (?evaluations=1,2).");
         return endpoints;
     }
 
@@ -47,6 +51,19 @@ public static class CheckpointsApi
     {
         var details = await service.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return details is null ? TypedResults.NotFound(new ProblemDetailsText($"Evaluation {id} does not exist.")) : TypedResults.Ok(details);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<SentenceDetail>>, ContentHttpResult, NotFound<ProblemDetailsText>, ValidationProblem>> SentencesAsync(
+        int id, string? format, EvaluationService service, CancellationToken cancellationToken)
+    {
+        bool csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
+        if (!csv && !string.IsNullOrWhiteSpace(format) && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"Format '{format}' is not known; use json or csv."] });
+        var details = await service.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (details is null)
+            return TypedResults.NotFound(new ProblemDetailsText($"Evaluation {id} does not exist."));
+        var sentences = EvaluationSentences.Of(details.Sentences);
+        return csv ? TypedResults.Text(EvaluationSentences.ToCsv(sentences), "text/csv", Encoding.UTF8) : TypedResults.Ok(sentences);
     }
 
     public static async Task<Results<Accepted<EvaluationInfo>, NotFound<ProblemDetailsText>, Conflict<ProblemDetailsText>>> CancelAsync(

@@ -144,6 +144,5 @@ public static class MetricsCsv
         return text.ToString();
     }
 
-    private static string Field(string value)
-        => value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+    private static string Field(string value) => Services.CsvText.Field(value);
 }

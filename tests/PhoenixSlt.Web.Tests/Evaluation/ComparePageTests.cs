@@ -62,7 +62,7 @@ public sealed class ComparePageTests : RunsTestContext
     }
 
     [Fact]
-    public void Render_TwoEvaluations_ShowsBothBleuValuesPValueAndSentenceTable()
+    public void Render_TwoEvaluations_ShowsBothBleuValuesBothPValuesAndSentenceTable()
     {
         var (first, second) = SaveTwoEvaluations();
 
@@ -76,6 +76,12 @@ public sealed class ComparePageTests : RunsTestContext
         Assert.Equal("–", page.Find($"[data-testid=p-{first}]").TextContent.Trim());
         double p = double.Parse(page.Find($"[data-testid=p-{second}]").TextContent.Trim().TrimEnd('*', ' '), CultureInfo.InvariantCulture);
         Assert.InRange(p, 1.0 / 1001, 1.0);
+        // Approximate randomization beside it: the Core test on the same hypotheses (10,000 trials, seed 12345).
+        Assert.Equal("–", page.Find($"[data-testid=p-ar-{first}]").TextContent.Trim());
+        double ar = ApproximateRandomization.Compare(PairedBootstrap.SegmentStatistics(Weak, References), [PairedBootstrap.SegmentStatistics(Good, References)]).Systems[0].PValue;
+        string arText = ar.ToString("0.0000", CultureInfo.InvariantCulture) + (ar < 0.05 ? " *" : "");
+        Assert.Equal(arText, page.Find($"[data-testid=p-ar-{second}]").TextContent.Trim());
+        Assert.Contains("(10000 trials)", page.Markup, StringComparison.Ordinal);
         var rows = page.FindAll("[data-testid=sentences-table] tbody tr");
         Assert.Equal(3, rows.Count);
         Assert.All(References, r => Assert.Contains(rows, row => row.TextContent.Contains(r, StringComparison.Ordinal)));

@@ -37,6 +37,7 @@ public sealed partial class PortalAuthTests : IDisposable
         "POST /api/translate", "GET /hubs/training", "GET /hubs/training/negotiate", "GET /hubs/translate", "GET /hubs/translate/negotiate", "GET /openapi/{documentName}.json",
         "GET /", "GET /runs", "GET /runs/new", "GET /runs/{Id:int}", "GET /checkpoints", "GET /checkpoints/compare", "GET /translate",
         "GET /datasets", "GET /score", "GET /system", "GET /account", "GET /users", "GET /access-denied",
+        "GET /api/evaluations/{id:int}/sentences", "GET /evaluations/{Id:int}",
     ];
 
     [Fact]

@@ -3,19 +3,23 @@ using PhoenixSlt.Web.Services.Jobs;
 
 namespace PhoenixSlt.Web.Services.Evaluation;
 
-/// One evaluation in a comparison: its metrics, bootstrap interval and the p-value of its BLEU difference from the
-/// first evaluation (null for the first).
-public sealed record ComparedSystem(EvaluationInfo Evaluation, BootstrapInterval Bleu, double? Difference, double? PValue)
+/// One evaluation in a comparison: its metrics, bootstrap interval and the p-values of its BLEU difference from the
+/// first evaluation (null for the first): <paramref name="PValue"/> by paired bootstrap, <paramref name="ArPValue"/> by
+/// approximate randomization.
+public sealed record ComparedSystem(EvaluationInfo Evaluation, BootstrapInterval Bleu, double? Difference, double? PValue, double? ArPValue)
 {
     public bool IsSignificant => PValue is < PairedBootstrapComparison.SignificanceLevel;
+
+    public bool IsArSignificant => ArPValue is < PairedBootstrapComparison.SignificanceLevel;
 }
 
 /// One clip: the reference, each evaluation's hypothesis and sentence BLEU (same order as the systems), and the
 /// difference that ranks it: the sentence BLEU furthest from the first evaluation's, signed (other − first).
 public sealed record ComparisonRow(int Index, string Name, string Reference, IReadOnlyList<string> Hypotheses, IReadOnlyList<double> SentenceBleu, double Difference);
 
-/// GET /api/compare: metrics, paired bootstrap against the first evaluation, per-sentence rows.
-public sealed record EvaluationComparison(IReadOnlyList<ComparedSystem> Systems, IReadOnlyList<ComparisonRow> Rows, int Resamples, int Seed);
+/// GET /api/compare: metrics, paired bootstrap (<paramref name="Resamples"/>) and approximate randomization
+/// (<paramref name="Trials"/>) against the first evaluation, both seeded with <paramref name="Seed"/>, per-sentence rows.
+public sealed record EvaluationComparison(IReadOnlyList<ComparedSystem> Systems, IReadOnlyList<ComparisonRow> Rows, int Resamples, int Seed, int Trials);
 
 public static class ComparisonBuilder
 {
@@ -41,16 +45,22 @@ public static class ComparisonBuilder
     }
 
     /// Builds the comparison; throws <see cref="ArgumentException"/> when <see cref="Problem"/> finds one.
-    public static EvaluationComparison Build(IReadOnlyList<EvaluationDetails> evaluations, int resamples = PairedBootstrap.DefaultResamples, int seed = PairedBootstrap.DefaultSeed)
+    public static EvaluationComparison Build(
+        IReadOnlyList<EvaluationDetails> evaluations,
+        int resamples = PairedBootstrap.DefaultResamples,
+        int seed = PairedBootstrap.DefaultSeed,
+        int trials = ApproximateRandomization.DefaultTrials)
     {
         if (Problem(evaluations) is string problem)
             throw new ArgumentException(problem, nameof(evaluations));
         string[] references = [.. evaluations[0].Sentences.Select(s => s.Reference)];
         var statistics = evaluations.Select(e => PairedBootstrap.SegmentStatistics([.. e.Sentences.Select(s => s.Hypothesis)], references)).ToArray();
         var bootstrap = PairedBootstrap.Compare(statistics[0], statistics[1..], resamples: resamples, seed: seed);
-        var systems = new List<ComparedSystem> { new(evaluations[0].Evaluation, bootstrap.Baseline, null, null) };
-        systems.AddRange(bootstrap.Systems.Select((c, i) => new ComparedSystem(evaluations[i + 1].Evaluation, c.System, c.Difference, c.PValue)));
-        return new EvaluationComparison(systems, Rows(evaluations), bootstrap.Resamples, bootstrap.Seed);
+        var randomization = ApproximateRandomization.Compare(statistics[0], statistics[1..], trials: trials, seed: seed);
+        var systems = new List<ComparedSystem> { new(evaluations[0].Evaluation, bootstrap.Baseline, null, null, null) };
+        systems.AddRange(bootstrap.Systems.Select((c, i) =>
+            new ComparedSystem(evaluations[i + 1].Evaluation, c.System, c.Difference, c.PValue, randomization.Systems[i].PValue)));
+        return new EvaluationComparison(systems, Rows(evaluations), bootstrap.Resamples, bootstrap.Seed, randomization.Trials);
     }
 
     public static IReadOnlyList<ComparisonRow> Rows(IReadOnlyList<EvaluationDetails> evaluations)

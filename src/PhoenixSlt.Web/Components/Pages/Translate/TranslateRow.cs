@@ -62,6 +62,5 @@ public sealed class TranslateRow(string name, string? reference)
         return csv.ToString();
     }
 
-    private static string Quote(string value)
-        => value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+    private static string Quote(string value) => Services.CsvText.Field(value);
 }
