@@ -85,10 +85,10 @@ public sealed class RunDetailPageTests : RunsTestContext
         Assert.Contains("12.5 samples/s", progress);
         Assert.Contains("ETA 2 min 05 s", progress);
 
-        Assert.Equal("2", cut.Find("[data-testid=loss-chart] path[data-series='train loss']").GetAttribute("data-points"));
-        Assert.Equal("1", cut.Find("[data-testid=loss-chart] path[data-series='val loss']").GetAttribute("data-points"));
+        Assert.Equal("2", cut.Find("[data-testid=loss-chart] .legend-item[data-series='train loss']").GetAttribute("data-points"));
+        Assert.Equal("1", cut.Find("[data-testid=loss-chart] .legend-item[data-series='val loss']").GetAttribute("data-points"));
         Assert.Equal("3 @ 20", cut.Find("[data-testid='loss-chart-latest-train loss']").TextContent);
-        Assert.Equal(["decoder", "encoder"], cut.FindAll("[data-testid=lr-chart] path").Select(p => p.GetAttribute("data-series")));
+        Assert.Equal(["decoder", "encoder"], cut.FindAll("[data-testid=lr-chart] .legend-item").Select(p => p.GetAttribute("data-series")));
         Assert.Equal("2E-04 @ 20", cut.Find("[data-testid=lr-chart-latest-encoder]").TextContent);
         Assert.Equal("1.5 @ 20", cut.Find("[data-testid=bleu-chart-latest-BLEU-4]").TextContent);
 
@@ -125,7 +125,7 @@ public sealed class RunDetailPageTests : RunsTestContext
             new Dictionary<string, double> { ["encoder"] = 3e-4, ["decoder"] = 1.5e-4 }, 20, 50)));
         Notifier.Publish(new RunLogUpdate(id, new RunLogEntry(1000, Created.AddSeconds(40), "info", "step 30 done")));
 
-        cut.WaitForAssertion(() => Assert.Equal("3", cut.Find("[data-testid=loss-chart] path[data-series='train loss']").GetAttribute("data-points")), Wait);
+        cut.WaitForAssertion(() => Assert.Equal("3", cut.Find("[data-testid=loss-chart] .legend-item[data-series='train loss']").GetAttribute("data-points")), Wait);
         Assert.Equal("2.5 @ 30", cut.Find("[data-testid='loss-chart-latest-train loss']").TextContent);
         Assert.Equal("3E-04 @ 30", cut.Find("[data-testid=lr-chart-latest-encoder]").TextContent);
         // 30 / 80 = 37.5 %
@@ -158,7 +158,7 @@ public sealed class RunDetailPageTests : RunsTestContext
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=checkpoint-row]").Count), Wait);
         Assert.Equal("2.25 @ 40", cut.Find("[data-testid=bleu-chart-latest-BLEU-4]").TextContent);
-        Assert.Equal("2", cut.Find("[data-testid=loss-chart] path[data-series='val loss']").GetAttribute("data-points"));
+        Assert.Equal("2", cut.Find("[data-testid=loss-chart] .legend-item[data-series='val loss']").GetAttribute("data-points"));
         Assert.Equal("morgen regnet es", cut.Find("[data-testid=sample-hypothesis]").TextContent);
         Assert.Contains("/runs/out/slt/last", cut.Find("[data-testid=checkpoints-table]").TextContent);
     }
@@ -174,7 +174,7 @@ public sealed class RunDetailPageTests : RunsTestContext
                 new Dictionary<string, double> { ["encoder"] = 1e-4 }, 10, null)));
 
         // 2 stored points + 200 live ones
-        cut.WaitForAssertion(() => Assert.Equal("202", cut.Find("[data-testid=loss-chart] path[data-series='train loss']").GetAttribute("data-points")), Wait);
+        cut.WaitForAssertion(() => Assert.Equal("202", cut.Find("[data-testid=loss-chart] .legend-item[data-series='train loss']").GetAttribute("data-points")), Wait);
         Assert.Equal("2.78 @ 220", cut.Find("[data-testid='loss-chart-latest-train loss']").TextContent);
     }
 
@@ -189,7 +189,7 @@ public sealed class RunDetailPageTests : RunsTestContext
         Notifier.Publish(EventUpdate(id, "slt", new StepEvent(40, 0, 2.0, new Dictionary<string, double>(), 1, 1)));
 
         cut.WaitForAssertion(() => Assert.Equal("2 @ 40", cut.Find("[data-testid='loss-chart-latest-train loss']").TextContent), Wait);
-        Assert.Equal("3", cut.Find("[data-testid=loss-chart] path[data-series='train loss']").GetAttribute("data-points"));
+        Assert.Equal("3", cut.Find("[data-testid=loss-chart] .legend-item[data-series='train loss']").GetAttribute("data-points"));
     }
 
     [Fact]
@@ -251,14 +251,14 @@ public sealed class RunDetailPageTests : RunsTestContext
         IRenderedComponent<RunDetail> cut = RenderRun(id);
 
         // the current stage (vlp) is shown first, with its retrieval accuracy instead of BLEU
-        Assert.Equal("1", cut.Find("[data-testid=loss-chart] path[data-series='train loss']").GetAttribute("data-points"));
+        Assert.Equal("1", cut.Find("[data-testid=loss-chart] .legend-item[data-series='train loss']").GetAttribute("data-points"));
         Assert.Equal("25 @ 10", cut.Find("[data-testid=retrieval-chart-latest-v2t_top1]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=bleu-chart]"));
         Assert.Contains("Stage 2 of 3 (vlp)", cut.Find("[data-testid=run-progress]").TextContent);
 
         cut.FindAll("[data-testid=stage-toggle] .mud-toggle-item").Single(b => b.TextContent.Trim() == "text").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=loss-chart] path[data-series='train loss']").GetAttribute("data-points")), Wait);
+        cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=loss-chart] .legend-item[data-series='train loss']").GetAttribute("data-points")), Wait);
         Assert.Equal("5.5 @ 20", cut.Find("[data-testid='loss-chart-latest-val loss']").TextContent);
     }
 
