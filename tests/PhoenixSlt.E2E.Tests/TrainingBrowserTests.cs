@@ -83,6 +83,13 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
     public async Task NewRunPage_TinySltRun_LandsOnRunDetailAndTheLossChartFillsLive()
     {
         IPage page = await portal.OpenInteractiveAsync("runs/new");
+        var foreignRequests = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (Uri.TryCreate(request.Url, UriKind.Absolute, out Uri? url) && url.Scheme is "http" or "https" && url.Authority != portal.BaseAddress.Authority)
+                lock (foreignRequests)
+                    foreignRequests.Add(request.Url);
+        };
         await Assertions.Expect(page.Locator("[data-testid=data][role=combobox]")).ToHaveTextAsync(TrainingPortalFixture.DatasetName);
         await Assertions.Expect(page.Locator("[data-testid=phase][role=combobox]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^slt:"));
 
@@ -99,7 +106,7 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
         await Assertions.Expect(page.Locator("[data-testid=run-name]")).ToHaveTextAsync("browser slt");
 
         // Poll the chart as the run goes: the number of drawn loss points must grow, one per step, to MaxSteps.
-        ILocator lossPath = page.Locator("[data-testid=loss-chart] path[data-series='train loss']");
+        ILocator lossPath = page.Locator("[data-testid=loss-chart] .legend-item[data-series='train loss']");
         ILocator status = page.Locator("[data-testid=run-status]");
         var seen = new SortedSet<int>();
         DateTime deadline = DateTime.UtcNow + RunTimeout;
@@ -122,6 +129,19 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
         await Assertions.Expect(page.Locator("[data-testid='loss-chart-latest-train loss']")).ToHaveTextAsync(LatestLoss());
         await Assertions.Expect(page.Locator("[data-testid=run-progress-text]")).ToContainTextAsync($"step {MaxSteps} / {MaxSteps}");
         await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]")).ToHaveCountAsync(2);
+
+        // Plotly drew the curve (from the portal's own copy of plotly.js), shows the values at the hovered step and
+        // turns its y axis to log with the switch.
+        ILocator plot = page.Locator("[data-testid=loss-chart] .js-plotly-plot");
+        await Assertions.Expect(plot).ToHaveCountAsync(1);
+        await Assertions.Expect(plot.Locator(".scatterlayer .trace")).Not.ToHaveCountAsync(0);
+        await plot.Locator(".nsewdrag").First.HoverAsync();
+        await Assertions.Expect(plot.Locator(".hoverlayer")).ToContainTextAsync("train loss");
+        await page.Locator("input[data-testid=loss-chart-log]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=loss-chart]")).ToHaveAttributeAsync("data-log-y", "true");
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=loss-chart] .js-plotly-plot')?._fullLayout?.yaxis?.type === 'log'");
+        lock (foreignRequests)
+            Assert.Empty(foreignRequests);
         await page.CloseAsync();
     }
 

@@ -81,7 +81,7 @@ public static class MetricChartPlot
         => series.SelectMany(s => s.Points.Select(p => p.Y)
             .Concat(s.Band?.Lower ?? []).Concat(s.Band?.Upper ?? []));
 
-    /// The layout: unified hover at the step (each series' value), no Plotly legend (the component writes its own with
+    /// The layout: unified hover at the nearest step (each series' value there), no Plotly legend (the component writes its own with
     /// the latest values), the y range of <see cref="ChartAxis.YRange"/>, log or linear. <c>uirevision</c> keeps the
     /// reader's zoom across data updates until the axis type changes.
     public static PlotlyLayout BuildLayout(IReadOnlyList<MetricSeries> series, ChartView view)
@@ -121,6 +121,7 @@ public static class MetricChartPlot
             AutoSize = true,
             ShowLegend = false,
             HoverMode = HoverModeEnum.XUnified,
+            HoverDistance = -1, // the nearest step anywhere on the plot, not only within 20 px of a point
             Margin = new Margin { L = 8, R = 12, T = 8, B = 40, AutoExpand = true },
             PaperBgColor = "rgba(0,0,0,0)",
             PlotBgColor = "rgba(0,0,0,0)",
