@@ -28,6 +28,9 @@ public static class MetricChartPlot
     /// Opacity of a band's filled area.
     public const double BandOpacity = 0.2;
 
+    /// What the hover shows for a curve (after its name): its value and the step of that point.
+    public const string HoverText = "%{y:.4~g} @ %{x:,d}";
+
     /// The colour of series <paramref name="index"/>: its own, else the palette's.
     public static string ColorOf(MetricSeries series, int index) => series.Color ?? Palette[index % Palette.Count];
 
@@ -197,6 +200,9 @@ public static class MetricChartPlot
         Mode = ModeFlag.Lines,
         Line = new Plotly.Blazor.Traces.ScatterLib.Line { Color = color, Width = (decimal)width },
         ShowLegend = false,
-        HoverInfo = hover ? HoverInfoFlag.Y | HoverInfoFlag.Name : HoverInfoFlag.Skip,
+        HoverInfo = hover ? null : HoverInfoFlag.Skip,
+        // Unified hover lists every curve at its point nearest to the mouse: the step says where that point is (a
+        // sparse validation curve's nearest point may be at another step).
+        HoverTemplate = hover ? HoverText : null,
     };
 }

@@ -43,6 +43,8 @@ public sealed class MetricChartPlotTests
         Assert.Equal((decimal)MetricChartPlot.RawOpacity, raw.Opacity);
         Assert.Equal(HoverInfoFlag.Skip, raw.HoverInfo);
         Assert.Equal("train loss", smoothed.Name);
+        Assert.Equal(MetricChartPlot.HoverText, smoothed.HoverTemplate);
+        Assert.Null(raw.HoverTemplate);
         Assert.Equal(raw.Line.Color, smoothed.Line.Color);
         double[] expected = [1, 7.0 / 3, 27.0 / 7]; // the debiased average by hand, see ChartSmoothingTests
         Assert.All(Ys(smoothed).Zip(expected), pair => Assert.Equal(pair.Second, pair.First, 12));
