@@ -397,10 +397,12 @@ public partial class NewRun
         _submitErrors = [];
         if (!_problems.IsValid)
             return;
+        // the seeds (and sweep) must make sense even for one run: seeds 0 queues nothing
+        if (!_preview.IsValid || _seedsParseProblem is not null)
+            return;
         if (GroupKind is string kind)
         {
-            if (_preview.IsValid && _seedsParseProblem is null)
-                await QueueGroupAsync(kind);
+            await QueueGroupAsync(kind);
             return;
         }
         _submitting = true;
