@@ -134,6 +134,17 @@ public sealed class GroupPageTests : RunsTestContext
     }
 
     [Fact]
+    public void RunDetail_GroupMember_LinksToItsGroup()
+    {
+        var group = CreateGroup(RunGroupKinds.Seeds, 2);
+
+        IRenderedComponent<PhoenixSlt.Web.Components.Pages.Runs.RunDetail> cut =
+            RenderWithPopovers<PhoenixSlt.Web.Components.Pages.Runs.RunDetail>(p => p.Add(c => c.Id, group.Runs[1].Id));
+
+        cut.WaitForAssertion(() => Assert.Equal($"groups/{group.Id}", cut.Find("[data-testid=run-group-link]").GetAttribute("href")), Wait);
+    }
+
+    [Fact]
     public void UnknownGroup_SaysSo()
     {
         IRenderedComponent<GroupPage> cut = RenderWithPopovers<GroupPage>(p => p.Add(c => c.Id, 404));
