@@ -163,7 +163,7 @@ public partial class GroupPage : IDisposable
             Snackbar.Add($"Group {Id} does not exist any more.", Severity.Warning);
     }
 
-    /// The member's label (its setting) and seed from its name's tail.
+    /// The member's setting for people.
     private static string SettingOf(RunInfo run) => GroupView.Label(run.GroupLabel ?? "");
 
     public void Dispose()
