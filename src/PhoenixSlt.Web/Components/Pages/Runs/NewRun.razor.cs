@@ -6,6 +6,7 @@ using PhoenixSlt.Core.Data;
 using PhoenixSlt.Web.Data;
 using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Datasets;
+using PhoenixSlt.Web.Services.Groups;
 using PhoenixSlt.Web.Services.Runs;
 using PhoenixSlt.Web.Services.SystemInfo;
 using PhoenixSlt.Training;
@@ -65,7 +66,21 @@ public partial class NewRun
     private RunEstimate? _estimate;
     private RunEstimate? _quickDemoEstimate;
 
+    // Seeds, sweep and the ablation: a group of runs instead of one (GroupForm holds the rules).
+    private string? _seedsText = "1";
+    private bool _sweepOn;
+    private string _sweepMode = SweepModes.Grid;
+    private readonly List<SweepRow> _sweepRows = [new()];
+    private string? _sweepCountText = "4";
+    private GroupPreview _preview = new(1, 1, 1, new Dictionary<string, IReadOnlyList<string>>());
+    private SweepDefinition? _sweep;
+    private int _seedCount = 1;
+    private string? _seedsParseProblem;
+    /// Problems the group service reported at the last submit, by key (seeds, sweep, kind, name, spec).
+    private IReadOnlyDictionary<string, string[]> _groupProblems = new Dictionary<string, string[]>();
+
     [Inject] private RunService Runs { get; set; } = null!;
+    [Inject] private RunGroupService Groups { get; set; } = null!;
     [Inject] private RunStore Store { get; set; } = null!;
     [Inject] private DatasetCatalog Catalog { get; set; } = null!;
     [Inject] private PhoenixPaths Paths { get; set; } = null!;
@@ -159,7 +174,72 @@ public partial class NewRun
             parsed.Add(name, message);
         _problems = parsed.Build().Merge(Runs.Validate(_spec, _context));
         UpdateEstimates();
+        UpdatePreview();
     }
+
+    /// The kind of group the form queues (null: one run).
+    private string? GroupKind => GroupForm.KindOf(_seedCount, _sweepOn);
+
+    /// Recounts the runs the form would queue from the seeds and sweep inputs.
+    private void UpdatePreview()
+    {
+        (_seedCount, _seedsParseProblem) = GroupForm.ParseSeeds(_seedsText);
+        IReadOnlyList<string> sweepInput = [];
+        _sweep = null;
+        if (_sweepOn)
+            (_sweep, sweepInput) = GroupForm.Sweep(_sweepMode, _sweepRows, _sweepCountText, _spec.Seed);
+        _preview = GroupForm.Preview(GroupKind, _spec, _seedCount, _sweep, sweepInput);
+    }
+
+    private void SetSeeds(string? text)
+    {
+        _seedsText = text;
+        _groupProblems = new Dictionary<string, string[]>();
+        UpdatePreview();
+    }
+
+    private void SetSweepOn(bool on)
+    {
+        _sweepOn = on;
+        _groupProblems = new Dictionary<string, string[]>();
+        UpdatePreview();
+    }
+
+    private void SetSweepMode(string mode)
+    {
+        _sweepMode = mode;
+        UpdatePreview();
+    }
+
+    /// A sweep input changed (field, values, range, count).
+    private void SweepChanged(Action change)
+    {
+        change();
+        _groupProblems = new Dictionary<string, string[]>();
+        UpdatePreview();
+    }
+
+    private void AddSweepRow() => SweepChanged(() => _sweepRows.Add(new SweepRow()));
+
+    private void RemoveSweepRow(SweepRow row) => SweepChanged(() => _sweepRows.Remove(row));
+
+    /// The seeds input's problem: not a number, out of range, or the service's.
+    private string? SeedsError
+        => _seedsParseProblem ?? _preview.For(RunGroupService.SeedsField).FirstOrDefault() ?? _groupProblems.GetValueOrDefault(RunGroupService.SeedsField)?.FirstOrDefault();
+
+    /// Problems of the sweep (the inputs', the plan's, or the service's).
+    private IReadOnlyList<string> SweepErrors
+        => _sweepOn ? [.. _preview.For(RunGroupService.SweepField).Concat(_groupProblems.GetValueOrDefault(RunGroupService.SweepField) ?? []).Distinct()] : [];
+
+    /// Problems of the group as a whole (kind, name, spec) from the service.
+    private IReadOnlyList<string> GroupErrors
+        => [.. new[] { RunGroupService.KindField, RunGroupService.NameField, RunGroupService.SpecField }.SelectMany(k => _groupProblems.GetValueOrDefault(k) ?? [])];
+
+    /// "Start run", "Queue 4 runs".
+    private string SubmitText => GroupKind is null ? "Start run" : _preview.Runs > 0 ? $"Queue {_preview.Runs} runs" : "Queue runs";
+
+    /// The ablation's runs with the form's seeds (two arms).
+    private GroupPreview AblationPreview => GroupForm.Preview(RunGroupKinds.Ablation, _spec, _seedCount, null);
 
     /// The estimated wall time of the form's spec and of the quick demo (null without a dataset or training clips).
     private void UpdateEstimates()
@@ -317,6 +397,14 @@ public partial class NewRun
         _submitErrors = [];
         if (!_problems.IsValid)
             return;
+        // the seeds (and sweep) must make sense even for one run: seeds 0 queues nothing
+        if (!_preview.IsValid || _seedsParseProblem is not null)
+            return;
+        if (GroupKind is string kind)
+        {
+            await QueueGroupAsync(kind);
+            return;
+        }
         _submitting = true;
         try
         {
@@ -334,6 +422,52 @@ public partial class NewRun
         {
             Logger.LogWarning(ex, "Creating a run failed");
             _submitErrors = [$"The run could not be stored: {ex.Message}. Check that the data root is writable and try again."];
+        }
+        finally
+        {
+            _submitting = false;
+        }
+    }
+
+    /// Queues the pre-training ablation with the form's settings and seeds (the phase is the arms').
+    private async Task QueueAblationAsync()
+    {
+        if (_submitting)
+            return;
+        RefreshDatasets();
+        Revalidate();
+        _showErrors = true;
+        _submitErrors = [];
+        if (_seedsParseProblem is null && AblationPreview.IsValid)
+            await QueueGroupAsync(RunGroupKinds.Ablation);
+    }
+
+    /// Queues a group through <see cref="RunGroupService"/> and opens its page, or shows the service's problems next
+    /// to the fields they concern (spec fields, seeds, sweep) and in the list above the form.
+    private async Task QueueGroupAsync(string kind)
+    {
+        _submitting = true;
+        try
+        {
+            RunGroupCreateResult result = await Groups.CreateAsync(GroupForm.Request(kind, _spec with { }, _seedCount, _sweep));
+            if (result.Group is { } group)
+            {
+                Navigation.NavigateTo($"groups/{group.Id}");
+                return;
+            }
+            _groupProblems = result.Problems;
+            var specProblems = new SpecProblems.Builder();
+            foreach (var (key, messages) in result.Problems)
+                if (RunSpecFields.Find(key) is not null)
+                    foreach (string message in messages)
+                        specProblems.Add(key, message);
+            _problems = _problems.Merge(specProblems.Build());
+            _submitErrors = [.. result.Problems.SelectMany(p => p.Value).Distinct()];
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or IOException)
+        {
+            Logger.LogWarning(ex, "Creating a run group failed");
+            _submitErrors = [$"The runs could not be stored: {ex.Message}. Check that the data root is writable and try again."];
         }
         finally
         {
