@@ -44,8 +44,9 @@ public sealed class PhoenixDbContext(DbContextOptions<PhoenixDbContext> options)
             run.HasMany(r => r.LogLines).WithOne().HasForeignKey(l => l.RunId).OnDelete(DeleteBehavior.Cascade);
             run.Property(r => r.GroupLabel).HasMaxLength(200);
             run.Property(r => r.Tags).HasMaxLength(1000);
+            // a plain indexed column, no foreign key: adding one to the existing runs table would make Sqlite rebuild
+            // it (outside the migration's transaction); groups are never deleted
             run.HasIndex(r => r.GroupId);
-            run.HasOne<RunGroupEntity>().WithMany().HasForeignKey(r => r.GroupId).OnDelete(DeleteBehavior.SetNull);
         });
         modelBuilder.Entity<RunGroupEntity>(group =>
         {

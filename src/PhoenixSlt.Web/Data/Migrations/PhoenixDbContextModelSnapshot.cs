@@ -505,14 +505,6 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("PhoenixSlt.Web.Data.RunEntity", b =>
-                {
-                    b.HasOne("PhoenixSlt.Web.Data.RunGroupEntity", null)
-                        .WithMany()
-                        .HasForeignKey("GroupId")
-                        .OnDelete(DeleteBehavior.SetNull);
-                });
-
             modelBuilder.Entity("PhoenixSlt.Web.Data.RunLogLine", b =>
                 {
                     b.HasOne("PhoenixSlt.Web.Data.RunEntity", null)

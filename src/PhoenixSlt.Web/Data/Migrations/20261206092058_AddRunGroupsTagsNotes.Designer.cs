@@ -11,7 +11,7 @@ using PhoenixSlt.Web.Data;
 namespace PhoenixSlt.Web.Data.Migrations
 {
     [DbContext(typeof(PhoenixDbContext))]
-    [Migration("20261206082750_AddRunGroupsTagsNotes")]
+    [Migration("20261206092058_AddRunGroupsTagsNotes")]
     partial class AddRunGroupsTagsNotes
     {
         /// <inheritdoc />
@@ -506,14 +506,6 @@ namespace PhoenixSlt.Web.Data.Migrations
                         .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("PhoenixSlt.Web.Data.RunEntity", b =>
-                {
-                    b.HasOne("PhoenixSlt.Web.Data.RunGroupEntity", null)
-                        .WithMany()
-                        .HasForeignKey("GroupId")
-                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("PhoenixSlt.Web.Data.RunLogLine", b =>

@@ -79,23 +79,11 @@ namespace PhoenixSlt.Web.Data.Migrations
                 name: "IX_run_groups_CreatedAt",
                 table: "run_groups",
                 column: "CreatedAt");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_runs_run_groups_GroupId",
-                table: "runs",
-                column: "GroupId",
-                principalTable: "run_groups",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_runs_run_groups_GroupId",
-                table: "runs");
-
             migrationBuilder.DropTable(
                 name: "run_groups");
 
