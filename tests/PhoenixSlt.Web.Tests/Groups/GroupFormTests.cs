@@ -111,6 +111,28 @@ public sealed class GroupViewTests
     }
 
     [Fact]
+    public void ChartSeries_MeanIsTheCurveMeanPlusMinusSdTheBand_StageNamedWhenSeveral()
+    {
+        var bands = new[]
+        {
+            new SettingBand("", "slt", "loss", [new BandPoint(1, 5, Math.Sqrt(2), 2), new BandPoint(2, 3, 0, 1)]),
+            new SettingBand("", "text", "loss", [new BandPoint(1, 7, 1, 2)]),
+            new SettingBand("lr_encoder=1e-3", "slt", "bleu4", [new BandPoint(4, 10, 2, 2)]),
+        };
+
+        var loss = GroupView.ChartSeries(bands, "loss");
+        var bleu = Assert.Single(GroupView.ChartSeries(bands, "bleu4"));
+
+        Assert.Equal(["(base settings) (slt)", "(base settings) (text)"], loss.Select(s => s.Name));
+        Assert.Equal([5.0, 3.0], loss[0].Points.Select(p => p.Y));
+        Assert.Equal([5 - Math.Sqrt(2), 3.0], loss[0].Band!.Lower);
+        Assert.Equal([5 + Math.Sqrt(2), 3.0], loss[0].Band!.Upper);
+        // one stage: the setting alone; validation metrics are drawn as dots
+        Assert.Equal(("lr_encoder=1e-3", true, 8.0, 12.0), (bleu.Name, bleu.ShowMarkers, bleu.Band!.Lower[0], bleu.Band.Upper[0]));
+        Assert.Empty(GroupView.ChartSeries(bands, "val_loss"));
+    }
+
+    [Fact]
     public void Ablation_BothArmsValidated_DifferenceIsPipelineMinusScratch()
     {
         var group = new RunGroupInfo

@@ -116,6 +116,22 @@ public sealed class RunDetailPageTests : RunsTestContext
     }
 
     [Fact]
+    public void LiveSystemSamples_FillTheCpuAndMemoryCharts()
+    {
+        int id = SaveRunningSltRun();
+        IRenderedComponent<RunDetail> cut = RenderRun(id);
+
+        Notifier.Publish(new RunSystemUpdate(id, "slt", 30, Created.AddSeconds(10), new Dictionary<string, double> { [SystemMetricNames.RssMiB] = 512 }));
+        Notifier.Publish(new RunSystemUpdate(id, "slt", 31, Created.AddSeconds(70),
+            new Dictionary<string, double> { [SystemMetricNames.RssMiB] = 600, [SystemMetricNames.CpuPercent] = 195 }));
+
+        cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=memory-chart] .legend-item[data-series='resident MiB']").GetAttribute("data-points")), Wait);
+        Assert.Equal("1", cut.Find("[data-testid=cpu-chart] .legend-item[data-series='CPU %']").GetAttribute("data-points"));
+        // x = minutes since the first sample: the second sample is 1 minute later
+        Assert.Equal("600 @ 1", cut.Find("[data-testid='memory-chart-latest-resident MiB']").TextContent);
+    }
+
+    [Fact]
     public void LiveEvents_StepEvalCheckpointAndLog_UpdateChartsProgressSamplesAndLists()
     {
         int id = SaveRunningSltRun();

@@ -43,6 +43,30 @@ public static class GroupView
         return bands;
     }
 
+    /// The chart series of <paramref name="metric"/>: one per setting and stage (mean as the curve, mean ± sd as its
+    /// band), named by the setting, with the stage when the metric has more than one stage (a pipeline's loss).
+    public static IReadOnlyList<Shared.MetricSeries> ChartSeries(IReadOnlyList<SettingBand> bands, string metric)
+    {
+        ArgumentNullException.ThrowIfNull(bands);
+        var of = bands.Where(b => b.Metric == metric).ToList();
+        bool stages = of.Select(b => b.Stage).Distinct(StringComparer.Ordinal).Count() > 1;
+        bool sparse = metric != Core.Metrics.MetricNames.Loss;
+        return [.. of.Select(b => new Shared.MetricSeries(
+            stages ? $"{Label(b.Setting)} ({b.Stage})" : Label(b.Setting),
+            [.. b.Points.Select(p => new Shared.ChartPoint(p.Step, p.Mean))],
+            ShowMarkers: sparse,
+            Band: new Shared.SeriesBand([.. b.Points.Select(p => p.Lower)], [.. b.Points.Select(p => p.Upper)])))];
+    }
+
+    /// The chart title of a curve metric.
+    public static string MetricTitle(string metric) => metric switch
+    {
+        Core.Metrics.MetricNames.Loss => "Training loss",
+        Core.Metrics.MetricNames.ValLoss => "Validation loss",
+        Core.Metrics.MetricNames.Bleu4 => "Dev BLEU-4",
+        _ => metric,
+    };
+
     /// The arms of an ablation group (by their labels), null for other kinds.
     public static AblationArms? Ablation(RunGroupInfo group)
     {

@@ -149,6 +149,9 @@ public partial class RunDetail : IDisposable
                     if (_log.Count > MaxLogLines)
                         _log.RemoveRange(0, _log.Count - MaxLogLines);
                     break;
+                case RunSystemUpdate system:
+                    _metrics.Apply(system);
+                    break;
                 case RunEventUpdate progress:
                     _metrics.Apply(progress.Stage, progress.Event);
                     checkpointsChanged |= progress.Event is CheckpointEvent;

@@ -19,6 +19,11 @@ public sealed class RunMetricsModel
 
     private readonly Dictionary<string, Dictionary<string, List<ChartPoint>>> _stages = new(StringComparer.Ordinal);
 
+    /// System metrics (<see cref="SystemMetricNames"/>) against the minutes since the run's first sample: they are
+    /// sampled on a clock, several at one step (during a validation the step stands still).
+    private readonly Dictionary<string, List<ChartPoint>> _system = new(StringComparer.Ordinal);
+    private DateTime? _systemStart;
+
     /// Changes with every point added: lets a page redraw only when something changed.
     public int Version { get; private set; }
 
@@ -33,8 +38,58 @@ public sealed class RunMetricsModel
     public void Load(IEnumerable<MetricValue> values)
     {
         foreach (MetricValue value in values)
-            Add(value.Stage, value.Name, value.Step, value.Value);
+        {
+            if (SystemMetricNames.IsSystem(value.Name))
+                AddSystem(value.Name, value.Time, value.Value);
+            else
+                Add(value.Stage, value.Name, value.Step, value.Value);
+        }
     }
+
+    /// Adds the values of a live system sample.
+    public void Apply(RunSystemUpdate sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        foreach (var (name, value) in sample.Values)
+            AddSystem(name, sample.Time, value);
+    }
+
+    /// Appends a system metric at <paramref name="time"/> unless it is not after the curve's last point or not
+    /// finite. True when added.
+    public bool AddSystem(string name, DateTime time, double value)
+    {
+        if (!double.IsFinite(value))
+            return false;
+        _systemStart ??= time;
+        double minutes = (time - _systemStart.Value).TotalMinutes;
+        if (!_system.TryGetValue(name, out var points))
+            _system[name] = points = [];
+        if (minutes < 0 || (points.Count > 0 && points[^1].X >= minutes))
+            return false;
+        points.Add(new ChartPoint(minutes, value));
+        Version++;
+        return true;
+    }
+
+    /// The points of a system metric (x = minutes since the first sample).
+    public IReadOnlyList<ChartPoint> SystemPoints(string name) => _system.TryGetValue(name, out var points) ? points : [];
+
+    /// CPU use (100 = one core) and, on CUDA runs, GPU utilisation, against minutes.
+    public IReadOnlyList<MetricSeries> CpuSeries() =>
+    [
+        new MetricSeries("CPU %", SystemPoints(SystemMetricNames.CpuPercent)),
+        .. SystemPoints(SystemMetricNames.GpuPercent) is { Count: > 0 } gpu ? [new MetricSeries("GPU %", gpu)] : Array.Empty<MetricSeries>(),
+    ];
+
+    /// Resident memory of the run's processes and, on CUDA runs, the memory used on its GPUs, in MiB.
+    public IReadOnlyList<MetricSeries> MemorySeries() =>
+    [
+        new MetricSeries("resident MiB", SystemPoints(SystemMetricNames.RssMiB)),
+        .. SystemPoints(SystemMetricNames.GpuMemoryMiB) is { Count: > 0 } gpu ? [new MetricSeries("GPU MiB", gpu)] : Array.Empty<MetricSeries>(),
+    ];
+
+    /// Training throughput of the stage's step events.
+    public IReadOnlyList<MetricSeries> ThroughputSeries(string stage) => [new MetricSeries("samples/s", Points(stage, MetricNames.SamplesPerSecond))];
 
     /// Adds the points of a live progress event of <paramref name="stage"/>; other event types carry no curve points.
     public void Apply(string stage, ProgressEvent progress)
