@@ -126,7 +126,10 @@ public partial class CheckpointsPage : IDisposable
     {
         AnnotationResult result = await Tags.AnnotateCheckpointAsync(id, tags, notes, _disposed.Token);
         if (result.Done)
+        {
             _checkpoints = [.. await Store.ListCheckpointsAsync(cancellationToken: _disposed.Token)];
+            StateHasChanged(); // the editor's callback is not an EventCallback: the page redraws itself
+        }
         return result;
     }
 

@@ -222,7 +222,10 @@ public partial class RunDetail : IDisposable
     {
         AnnotationResult result = await Tags.AnnotateRunAsync(Id, tags, notes);
         if (result.Done && await Store.GetAsync(Id) is { } run)
+        {
             _run = run;
+            StateHasChanged(); // the editor's callback is not an EventCallback: the page redraws itself
+        }
         return result;
     }
 
