@@ -37,4 +37,12 @@ public static class MetricNames
 
     /// The learning-rate metric of parameter group <paramref name="group"/>.
     public static string LearningRate(string group) => LearningRatePrefix + group;
+
+    /// Whether a smaller value of metric <paramref name="name"/> is better: losses (val_loss, loss, any "…loss") and
+    /// error rates (gloss_wer, any "…wer"); every other metric (BLEU, ROUGE-L, chrF, accuracies) is better higher.
+    public static bool LowerIsBetter(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.EndsWith("loss", StringComparison.OrdinalIgnoreCase) || name.EndsWith("wer", StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -27,6 +27,7 @@ public static class EndpointRouteBuilderExtensions
         endpoints.MapTranslateApi();
         endpoints.MapGroupsApi();
         endpoints.MapAnnotationsApi();
+        endpoints.MapRunComparisonApi();
         return endpoints;
     }
 

@@ -8,6 +8,7 @@ using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Services.Tags;
 
 namespace PhoenixSlt.Web.Components.Pages.Checkpoints;
 
@@ -23,9 +24,11 @@ public partial class CheckpointsPage : IDisposable
     private int _beams = new Training.Specs.RunSpec().Beams;
     private string? _importPath;
     private string? _importError;
+    private int? _annotating;
 
     [Inject] private RunStore Store { get; set; } = null!;
     [Inject] private EvaluationService Evaluations { get; set; } = null!;
+    [Inject] private TagService Tags { get; set; } = null!;
     [Inject] private Microsoft.Extensions.Options.IOptions<Options.BeamOptions> Beams { get; set; } = null!;
     [Inject] private EvaluationNotifier Notifier { get; set; } = null!;
     [Inject] private MBartImport Import { get; set; } = null!;
@@ -114,6 +117,20 @@ public partial class CheckpointsPage : IDisposable
         var imported = await Import.ImportAsync(_importPath, _disposed.Token);
         _checkpoints = [.. await Store.ListCheckpointsAsync(cancellationToken: _disposed.Token)];
         Snackbar.Add($"Imported {imported.Path} as an mbart checkpoint.", Severity.Success);
+    }
+
+    /// Opens (or closes) the tags-and-notes editor under checkpoint <paramref name="id"/>'s row.
+    private void ToggleAnnotations(int id) => _annotating = _annotating == id ? null : id;
+
+    private async Task<AnnotationResult> SaveAnnotationsAsync(int id, IReadOnlyList<string> tags, string notes)
+    {
+        AnnotationResult result = await Tags.AnnotateCheckpointAsync(id, tags, notes, _disposed.Token);
+        if (result.Done)
+        {
+            _checkpoints = [.. await Store.ListCheckpointsAsync(cancellationToken: _disposed.Token)];
+            StateHasChanged(); // the editor's callback is not an EventCallback: the page redraws itself
+        }
+        return result;
     }
 
     private void Toggle(int id, bool selected)

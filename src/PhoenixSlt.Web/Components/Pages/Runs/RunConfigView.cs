@@ -1,4 +1,5 @@
 using PhoenixSlt.Training.Specs;
+using PhoenixSlt.Web.Services.Runs;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
 
@@ -15,8 +16,7 @@ public static class RunConfigView
         return [.. RunSpecFields.All.Select(field =>
         {
             object? value = field.Get(spec);
-            string text = value is null ? $"empty: {field.EmptyMeans ?? "none"}" : field.Format(value);
-            return new ConfigRow(field.Name, field.Label, field.IsArgument ? "" : field.Flag, text, Equals(value, field.Default));
+            return new ConfigRow(field.Name, field.Label, field.IsArgument ? "" : field.Flag, RunComparison.ValueText(field, value), Equals(value, field.Default));
         })];
     }
 }

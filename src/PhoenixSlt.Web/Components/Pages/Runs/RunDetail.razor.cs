@@ -8,6 +8,7 @@ using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Security;
 using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Services.Tags;
 using PhoenixSlt.Training;
 using PhoenixSlt.Training.Specs;
 
@@ -46,6 +47,7 @@ public partial class RunDetail : IDisposable
     [Inject] private RunStore Store { get; set; } = null!;
     [Inject] private RunService Runs { get; set; } = null!;
     [Inject] private RunNotifier Notifier { get; set; } = null!;
+    [Inject] private TagService Tags { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private TimeProvider Time { get; set; } = null!;
     [Inject] private ILogger<RunDetail> Logger { get; set; } = null!;
@@ -216,6 +218,18 @@ public partial class RunDetail : IDisposable
         if (result.Run is { } run)
             _run = run;
         Snackbar.Add(result.Message, result.Outcome == RunCommandOutcome.Done ? Severity.Success : Severity.Warning);
+    }
+
+    /// Stores the run's tags and notes (the page then shows the run as the notifier publishes it).
+    private async Task<AnnotationResult> SaveAnnotationsAsync(IReadOnlyList<string> tags, string notes)
+    {
+        AnnotationResult result = await Tags.AnnotateRunAsync(Id, tags, notes);
+        if (result.Done && await Store.GetAsync(Id) is { } run)
+        {
+            _run = run;
+            StateHasChanged(); // the editor's callback is not an EventCallback: the page redraws itself
+        }
+        return result;
     }
 
     /// The backend's metrics export of this run.

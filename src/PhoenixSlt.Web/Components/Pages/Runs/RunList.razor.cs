@@ -6,6 +6,7 @@ using PhoenixSlt.Training.Events;
 using PhoenixSlt.Web.Components.Shared;
 using PhoenixSlt.Web.Services.Jobs;
 using PhoenixSlt.Web.Services.Runs;
+using PhoenixSlt.Web.Services.Tags;
 
 namespace PhoenixSlt.Web.Components.Pages.Runs;
 
@@ -24,10 +25,14 @@ public partial class RunList : IDisposable
     private JobStatus? _status;
     private string? _phase;
     private string? _search;
+    private string? _tag;
+    private IReadOnlyList<KeyValuePair<string, int>> _tags = [];
+    private readonly List<int> _selected = [];
     private bool _loading;
 
     [Inject] private RunStore Store { get; set; } = null!;
     [Inject] private RunNotifier Notifier { get; set; } = null!;
+    [Inject] private TagService TagService { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private TimeProvider Time { get; set; } = null!;
@@ -48,7 +53,8 @@ public partial class RunList : IDisposable
         _loading = true;
         try
         {
-            _runs = [.. await Store.ListAsync(new RunQuery(_status, _phase, _search), _disposed.Token)];
+            _runs = [.. await Store.ListAsync(new RunQuery(_status, _phase, _search, Tag: _tag), _disposed.Token)];
+            _tags = await TagService.RunTagsAsync(_disposed.Token);
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {
@@ -75,6 +81,30 @@ public partial class RunList : IDisposable
     {
         _phase = string.IsNullOrEmpty(phase) ? null : phase;
         return LoadAsync();
+    }
+
+    private Task SetTagAsync(string? tag)
+    {
+        _tag = string.IsNullOrEmpty(tag) ? null : tag;
+        return LoadAsync();
+    }
+
+    /// Whether Compare selected can open the comparison: at least two runs are selected.
+    private bool CanCompare => _selected.Count >= 2;
+
+    /// Selects or unselects run <paramref name="runId"/> for Compare (the selection survives filtering).
+    private void Toggle(int runId, bool on)
+    {
+        if (on && !_selected.Contains(runId))
+            _selected.Add(runId);
+        else if (!on)
+            _selected.Remove(runId);
+    }
+
+    private void CompareSelected()
+    {
+        if (CanCompare)
+            Navigation.NavigateTo(RunComparisons.PageHref(_selected));
     }
 
     private Task SetSearchAsync(string? search)
