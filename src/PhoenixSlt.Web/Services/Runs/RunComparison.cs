@@ -189,9 +189,27 @@ public static class RunComparisons
         }
         if (missing.Count > 0)
             return new ComparisonLoad(null, $"{(missing.Count == 1 ? "Run" : "Runs")} {string.Join(", ", missing)} {(missing.Count == 1 ? "does" : "do")} not exist.", missing);
-        var best = await store.GetBestMetricsAsync(ids, cancellationToken).ConfigureAwait(false);
-        return new ComparisonLoad(RunComparison.Of([.. details.Select(d => new ComparisonInput(d.Run, d.Config,
-            best.TryGetValue(d.Run.Id, out var metrics) ? metrics : new Dictionary<string, double>()))]), null, []);
+        return new ComparisonLoad(RunComparison.Of(await InputsAsync(store, details, cancellationToken).ConfigureAwait(false)), null, []);
+    }
+
+    /// The comparison of the runs <paramref name="ids"/> that exist, without the limit of the page (a sweep's
+    /// parallel-coordinates view compares all its runs).
+    public static async Task<RunComparison> OfRunsAsync(RunStore store, IReadOnlyList<int> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(ids);
+        var details = new List<RunDetails>();
+        foreach (int id in ids)
+            if (await store.GetDetailsAsync(id, cancellationToken).ConfigureAwait(false) is { } found)
+                details.Add(found);
+        return RunComparison.Of(await InputsAsync(store, details, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<List<ComparisonInput>> InputsAsync(RunStore store, IReadOnlyList<RunDetails> details, CancellationToken cancellationToken)
+    {
+        var best = await store.GetBestMetricsAsync([.. details.Select(d => d.Run.Id)], cancellationToken).ConfigureAwait(false);
+        return [.. details.Select(d => new ComparisonInput(d.Run, d.Config,
+            best.TryGetValue(d.Run.Id, out var metrics) ? metrics : new Dictionary<string, double>()))];
     }
 
     /// The address of the comparison page of <paramref name="runIds"/>.

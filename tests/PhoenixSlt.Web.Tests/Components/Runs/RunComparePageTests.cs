@@ -61,6 +61,9 @@ public sealed class RunComparePageTests : RunsTestContext
 
         // the chart section's data: batch size and seed vs BLEU-4, best first
         Assert.Equal(["large batch", "small batch"], cut.FindAll("[data-testid=parallel-row] td:first-child").Select(td => td.TextContent));
+        // the parallel-coordinates plot draws both runs (both have every differing setting and a BLEU-4)
+        Assert.Equal("2", cut.Find("[data-testid=compare-parallel]").GetAttribute("data-lines"));
+        Assert.Single(cut.FindAll("[data-testid=compare-parallel-plot]"));
     }
 
     [Fact]

@@ -46,6 +46,9 @@ public partial class GroupPage : IDisposable
     /// members' stored metric points; reloaded with the group when a member changes state.
     public IReadOnlyList<SettingBand> Bands { get; private set; } = [];
 
+    /// A sweep's runs compared (for the parallel-coordinates view), null for other kinds.
+    public RunComparison? Sweep { get; private set; }
+
     protected override async Task OnInitializedAsync()
     {
         _throttle = new UpdateThrottle<RunUpdate>(RenderInterval, batch => InvokeAsync(() => ApplyAsync(batch)));
@@ -73,7 +76,12 @@ public partial class GroupPage : IDisposable
             Group = group;
             _runs = group is null ? [] : [.. group.Runs];
             if (group is not null && withCurves)
+            {
                 Bands = await LoadBandsAsync(group);
+                // a sweep's settings vs dev BLEU-4 over all its runs
+                Sweep = group.Kind == RunGroupKinds.Sweep && group.Runs.Count > 1
+                    ? await RunComparisons.OfRunsAsync(Store, [.. group.Runs.Select(r => r.Id)], _disposed.Token) : null;
+            }
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {

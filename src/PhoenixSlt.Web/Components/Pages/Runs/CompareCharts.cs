@@ -1,0 +1,31 @@
+using PhoenixSlt.Core.Metrics;
+using PhoenixSlt.Web.Components.Shared;
+using PhoenixSlt.Web.Services.Runs;
+
+namespace PhoenixSlt.Web.Components.Pages.Runs;
+
+/// The overlaid curves of the comparison page (pure): one chart per metric, one series per run (and stage, when the
+/// runs' curves of the metric come from more than one stage, as a pipeline's losses do).
+public static class CompareCharts
+{
+    /// The metrics drawn as overlaid charts, with their titles and y scales.
+    public static IReadOnlyList<(string Metric, string Title, ChartYScale Scale)> Charts { get; } =
+    [
+        (MetricNames.Loss, "Training loss", ChartYScale.Auto),
+        (MetricNames.ValLoss, "Validation loss", ChartYScale.Auto),
+        (MetricNames.Bleu4, "Dev BLEU-4", ChartYScale.Percent),
+        (MetricNames.GlossWer, "Dev gloss WER (%)", ChartYScale.NonNegative),
+    ];
+
+    public static IReadOnlyList<MetricSeries> Series(IReadOnlyList<RunCurve> curves, string metric)
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        var of = curves.Where(c => c.Metric == metric && c.Points.Count > 0).ToList();
+        bool stages = of.Select(c => c.Stage).Distinct(StringComparer.Ordinal).Count() > 1;
+        bool sparse = metric != MetricNames.Loss;
+        return [.. of.Select(c => new MetricSeries(
+            stages ? $"#{c.RunId} {c.RunName} ({c.Stage})" : $"#{c.RunId} {c.RunName}",
+            [.. c.Points.Select(p => new ChartPoint(p.Step, p.Value))],
+            ShowMarkers: sparse))];
+    }
+}
