@@ -46,6 +46,8 @@ public sealed class TrainingPortalFixture : IAsyncLifetime
             ["Phoenix:DefaultDataset"] = DatasetName,
             ["Phoenix:FirstStart:GenerateSyntheticDataset"] = "false",
             ["Phoenix:Training:PollInterval"] = "00:00:00.100",
+            // system samples twice a second, so that a run of a few seconds fills the CPU and memory charts
+            ["Phoenix:Training:SystemSampleInterval"] = "00:00:00.500",
             // One libtorch thread: the training process shares two cores with the portal and the browser.
             ["Phoenix:Training:Environment:OMP_NUM_THREADS"] = "1",
         });
@@ -129,6 +131,13 @@ public partial class TrainingBrowserTests(TrainingPortalFixture portal) : IClass
         await Assertions.Expect(page.Locator("[data-testid='loss-chart-latest-train loss']")).ToHaveTextAsync(LatestLoss());
         await Assertions.Expect(page.Locator("[data-testid=run-progress-text]")).ToContainTextAsync($"step {MaxSteps} / {MaxSteps}");
         await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]")).ToHaveCountAsync(2);
+        // the system samples of the run's process reached its memory and CPU charts (the CPU use from the second
+        // sample of the process on)
+        foreach (string series in new[] { "[data-testid=memory-chart] .legend-item[data-series='resident MiB']", "[data-testid=cpu-chart] .legend-item[data-series='CPU %']" })
+        {
+            int samples = int.Parse(await page.Locator(series).GetAttributeAsync("data-points") ?? "0", CultureInfo.InvariantCulture);
+            Assert.True(samples >= 1, $"{series}: {samples} points");
+        }
 
         // Plotly drew the curve (from the portal's own copy of plotly.js), shows the values at the hovered step and
         // turns its y axis to log with the switch.
