@@ -14,6 +14,8 @@ public static class GroupsApi
         groups.MapPost("/", CreateAsync).WithName("CreateGroup").RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Queue a group of runs: kind seeds (one spec, N seeds), sweep (grid or random search over settings, each point with the seeds) or ablation (slt from scratch vs the pipeline at equal slt budget, each with the seeds).");
         groups.MapGet("/", ListAsync).WithName("ListGroups").WithSummary("Run groups, newest first, with their runs and mean ± sd per setting.");
+        groups.MapGet("/compare", CompareAsync).WithName("CompareGroups")
+            .WithSummary("Groups side by side (?ids=1,2): the base settings that differ and, per setting of each group, the mean ± sd of every best-checkpoint metric with the best marked.");
         groups.MapGet("/{id:int}", GetAsync).WithName("GetGroup").WithSummary("A group: its definition, runs and mean ± sd of each best-checkpoint metric per setting (best BLEU-4 first).");
         groups.MapPost("/{id:int}/cancel", CancelAsync).WithName("CancelGroup").RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Cancel every queued or running run of the group.");
@@ -43,6 +45,15 @@ public static class GroupsApi
     public static async Task<Results<Accepted<IReadOnlyList<int>>, NotFound<ProblemDetailsText>>> CancelAsync(int id, RunGroupService service, CancellationToken cancellationToken)
         => await service.CancelAsync(id, cancellationToken).ConfigureAwait(false) is IReadOnlyList<int> stopped
             ? TypedResults.Accepted($"/api/groups/{id}", stopped) : TypedResults.NotFound(NotFound(id));
+
+    public static async Task<Results<Ok<GroupComparison>, NotFound<ProblemDetailsText>, ValidationProblem>> CompareAsync(string? ids, RunGroupService service, CancellationToken cancellationToken)
+    {
+        var (comparison, problem, notFound) = await GroupComparison.LoadAsync(service, ids, cancellationToken).ConfigureAwait(false);
+        if (comparison is not null)
+            return TypedResults.Ok(comparison);
+        return notFound ? TypedResults.NotFound(new ProblemDetailsText(problem!))
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = [problem!] });
+    }
 
     private static ProblemDetailsText NotFound(int id) => new($"Group {id} does not exist.");
 }

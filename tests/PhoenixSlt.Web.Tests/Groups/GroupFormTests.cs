@@ -137,7 +137,7 @@ public sealed class GroupViewTests
     {
         var group = new RunGroupInfo
         {
-            Id = 1, Name = "a", Kind = RunGroupKinds.Ablation, CreatedAt = DateTime.UtcNow, Definition = new RunGroupDefinition { Seeds = [1] }, Runs = [],
+            Id = 1, Name = "a", Kind = RunGroupKinds.Ablation, CreatedAt = DateTime.UtcNow, Definition = new RunGroupDefinition { Seeds = [1] }, BaseSpec = new PhoenixSlt.Training.Specs.RunSpec(), Runs = [],
             Settings =
             [
                 new GroupSetting(RunGroupPlan.PipelineArm, [2], new Dictionary<string, MeanSd> { ["bleu4"] = new(12.5, null, 1) }),

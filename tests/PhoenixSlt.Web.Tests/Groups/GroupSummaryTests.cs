@@ -61,3 +61,22 @@ public sealed class GroupSummaryTests
         Assert.False(settings[0].Metrics.ContainsKey("chrf"));
     }
 }
+
+public sealed class GroupComparisonIdsTests
+{
+    [Theory]
+    [InlineData("1,2,2", new[] { 1, 2 }, null)]
+    [InlineData("3", new int[0], "at least two groups")]
+    [InlineData("1,x", new int[0], "'x' is not a group id")]
+    [InlineData("1,2,3,4,5,6,7,8,9,10,11", new int[0], "At most 10 groups")]
+    public void ParseIds_DistinctIdsInOrder_OrWhyNot(string text, int[] ids, string? problem)
+    {
+        var (parsed, message) = PhoenixSlt.Web.Services.Groups.GroupComparison.ParseIds(text);
+
+        Assert.Equal(ids, parsed);
+        if (problem is null)
+            Assert.Null(message);
+        else
+            Assert.Contains(problem, message, StringComparison.Ordinal);
+    }
+}

@@ -21,6 +21,9 @@ public sealed record RunGroupInfo
     public required DateTime CreatedAt { get; init; }
     public string? Notes { get; init; }
     public required RunGroupDefinition Definition { get; init; }
+
+    /// The run spec every member started from (before its seed and swept settings).
+    public required PhoenixSlt.Training.Specs.RunSpec BaseSpec { get; init; }
     public required IReadOnlyList<RunInfo> Runs { get; init; }
     public required IReadOnlyList<GroupSetting> Settings { get; init; }
 

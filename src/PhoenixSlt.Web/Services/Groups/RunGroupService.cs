@@ -166,6 +166,7 @@ public sealed class RunGroupService(IDbContextFactory<PhoenixDbContext> contexts
         CreatedAt = group.CreatedAt,
         Notes = group.Notes,
         Definition = ReadDefinition(group.DefinitionJson),
+        BaseSpec = RunSpecJson.Read(group.BaseSpecJson).Spec,
         Runs = [.. members.OrderBy(r => r.Id)],
         Settings = GroupSummary.Settings(members, best),
     };

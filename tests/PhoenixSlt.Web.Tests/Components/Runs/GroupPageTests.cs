@@ -46,6 +46,72 @@ public sealed class GroupPageTests : RunsTestContext
         return cut;
     }
 
+    private RunGroupInfo CreateGroup(string name, int seeds, int batchSize)
+    {
+        using var spec = JsonDocument.Parse(RunSpecJson.Write(new RunSpec { Phase = TrainingPhaseNames.Slt, Data = DatasetName, MaxSteps = 5, Seed = 7, BatchSize = batchSize }));
+        var result = Groups.CreateAsync(new RunGroupRequest { Kind = RunGroupKinds.Seeds, Name = name, Spec = spec.RootElement.Clone(), SeedCount = seeds })
+            .GetAwaiter().GetResult();
+        Assert.True(result.Created, string.Join("; ", result.Problems.SelectMany(p => p.Value)));
+        return result.Group!;
+    }
+
+    [Fact]
+    public void CompareGroups_TwoSeedGroups_MeanSdPerGroupBestMarkedDifferingBaseSettingShownBandsPerGroup()
+    {
+        var small = CreateGroup("batch 4", 2, 4);
+        var large = CreateGroup("batch 8", 2, 8);
+        Complete(small.Runs[0].Id, """{"bleu4":10.0,"val_loss":3.0}""", 4.0);
+        Complete(small.Runs[1].Id, """{"bleu4":12.0,"val_loss":3.2}""", 6.0);
+        Complete(large.Runs[0].Id, """{"bleu4":14.0,"val_loss":3.5}""", 5.0);
+        Complete(large.Runs[1].Id, """{"bleu4":15.0,"val_loss":3.7}""", 5.0);
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"groups/compare?ids={small.Id},{large.Id}");
+
+        IRenderedComponent<GroupCompare> cut = RenderWithPopovers<GroupCompare>(_ => { });
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=group-metric-row]")), Wait);
+
+        // BLEU-4: 11 ± √2 against 14.5 ± √0.5 — the second group is best; val loss: lower is better — the first
+        var bleu = cut.FindAll("[data-testid=group-metric-row]").Single(r => r.GetAttribute("data-metric") == "bleu4");
+        Assert.Equal(["11.00 ± 1.41", "14.50 ± 0.71"], bleu.QuerySelectorAll("td[data-best]").Select(td => td.TextContent.Trim()));
+        Assert.Equal(["false", "true"], bleu.QuerySelectorAll("td[data-best]").Select(td => td.GetAttribute("data-best")));
+        var loss = cut.FindAll("[data-testid=group-metric-row]").Single(r => r.GetAttribute("data-metric") == "val_loss");
+        Assert.Equal(["true", "false"], loss.QuerySelectorAll("td[data-best]").Select(td => td.GetAttribute("data-best")));
+        // the base settings differ in batch size only (the name and seeds are the groups' own)
+        Assert.Equal(["batch_size"], cut.FindAll("[data-testid=group-setting-row]").Select(r => r.GetAttribute("data-setting")));
+        Assert.Equal(2, cut.Instance.Bands.Count);
+        Assert.Equal(2, cut.FindAll("[data-testid='group-compare-loss-chart'] .legend-item").Count);
+    }
+
+    [Fact]
+    public void CompareGroups_UnknownGroup_SaysWhich()
+    {
+        var a = CreateGroup("a", 1, 4);
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"groups/compare?ids={a.Id},99");
+
+        IRenderedComponent<GroupCompare> cut = RenderWithPopovers<GroupCompare>(_ => { });
+
+        cut.WaitForAssertion(() => Assert.Contains("Group 99 does not exist", cut.Find("[data-testid=group-compare-problem]").TextContent), Wait);
+    }
+
+    [Fact]
+    public void GroupList_TwoSelected_CompareOpensTheGroupComparison()
+    {
+        var a = CreateGroup("a", 1, 4);
+        var b = CreateGroup("b", 1, 8);
+        IRenderedComponent<GroupList> cut = RenderWithPopovers<GroupList>(_ => { });
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=group-link]").Count), Wait);
+        Assert.True(cut.Find("[data-testid=compare-groups]").HasAttribute("disabled"));
+
+        foreach (int id in new[] { a.Id, b.Id })
+        {
+            var box = cut.Find($"[data-testid=select-group-{id}]");
+            (box.TagName == "INPUT" ? box : box.QuerySelector("input[type=checkbox]")!).Change(true);
+        }
+        Assert.False(cut.Find("[data-testid=compare-groups]").HasAttribute("disabled"));
+        cut.Find("[data-testid=compare-groups]").Click();
+
+        Assert.EndsWith($"groups/compare?ids={a.Id},{b.Id}", Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri);
+    }
+
     [Fact]
     public void TwoSeedGroup_Completed_ShowsBleuMeanAndSampleSd()
     {

@@ -19,6 +19,20 @@ public partial class GroupList : IDisposable
     private UpdateThrottle<RunUpdate>? _throttle;
     private IDisposable? _subscription;
     private bool _loading;
+    private readonly List<int> _selected = [];
+
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
+
+    private bool IsSelected(int id) => _selected.Contains(id);
+
+    private void Toggle(int id, bool on)
+    {
+        _selected.Remove(id);
+        if (on)
+            _selected.Add(id);
+    }
+
+    private void CompareSelected() => Navigation.NavigateTo(GroupComparison.PageHref(_selected));
 
     [Inject] private RunGroupService Groups { get; set; } = null!;
     [Inject] private RunNotifier Notifier { get; set; } = null!;
