@@ -42,12 +42,7 @@ public partial class GroupCompare : IDisposable
             }
             var bands = new List<(RunGroupInfo, IReadOnlyList<SettingBand>)>();
             foreach (RunGroupInfo group in comparison.Groups)
-            {
-                var metrics = new Dictionary<int, IReadOnlyList<MetricValue>>();
-                foreach (RunInfo run in group.Runs)
-                    metrics[run.Id] = await Store.GetMetricsAsync(run.Id, GroupView.CurveMetrics, _disposed.Token);
-                bands.Add((group, GroupView.Bands(group.Settings, metrics)));
-            }
+                bands.Add((group, await GroupView.LoadBandsAsync(Store, group, _disposed.Token)));
             Bands = bands;
             Comparison = comparison;
         }

@@ -77,7 +77,7 @@ public partial class GroupPage : IDisposable
             _runs = group is null ? [] : [.. group.Runs];
             if (group is not null && withCurves)
             {
-                Bands = await LoadBandsAsync(group);
+                Bands = await GroupView.LoadBandsAsync(Store, group, _disposed.Token);
                 // a sweep's settings vs dev BLEU-4 over all its runs
                 Sweep = group.Kind == RunGroupKinds.Sweep && group.Runs.Count > 1
                     ? await RunComparisons.OfRunsAsync(Store, [.. group.Runs.Select(r => r.Id)], _disposed.Token) : null;
@@ -92,14 +92,6 @@ public partial class GroupPage : IDisposable
             Logger.LogWarning(ex, "Loading group {GroupId} failed", Id);
             Snackbar.Add($"Loading group {Id} failed: {ex.Message}. Reload the page to try again.", Severity.Error);
         }
-    }
-
-    private async Task<IReadOnlyList<SettingBand>> LoadBandsAsync(RunGroupInfo group)
-    {
-        var metrics = new Dictionary<int, IReadOnlyList<MetricValue>>();
-        foreach (RunInfo run in group.Runs)
-            metrics[run.Id] = await Store.GetMetricsAsync(run.Id, GroupView.CurveMetrics, _disposed.Token);
-        return GroupView.Bands(group.Settings, metrics);
     }
 
     /// Applies member updates: progress events move the members' bars; a member whose status or best result changed

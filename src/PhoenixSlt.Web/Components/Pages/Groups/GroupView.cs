@@ -43,6 +43,17 @@ public static class GroupView
         return bands;
     }
 
+    /// The bands of <paramref name="group"/> from its runs' stored points of <see cref="CurveMetrics"/>.
+    public static async Task<IReadOnlyList<SettingBand>> LoadBandsAsync(RunStore store, RunGroupInfo group, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(group);
+        var metrics = new Dictionary<int, IReadOnlyList<MetricValue>>();
+        foreach (RunInfo run in group.Runs)
+            metrics[run.Id] = await store.GetMetricsAsync(run.Id, CurveMetrics, cancellationToken).ConfigureAwait(false);
+        return Bands(group.Settings, metrics);
+    }
+
     /// The chart series of <paramref name="metric"/>: one per setting and stage (mean as the curve, mean ± sd as its
     /// band), named by the setting, with the stage when the metric has more than one stage (a pipeline's loss).
     public static IReadOnlyList<Shared.MetricSeries> ChartSeries(IReadOnlyList<SettingBand> bands, string metric)
