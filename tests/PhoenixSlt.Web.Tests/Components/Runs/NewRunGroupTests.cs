@@ -69,6 +69,8 @@ public sealed class NewRunGroupTests : RunsTestContext
 
         cut.WaitForAssertion(() => Assert.Equal("Start queues 3 runs (1 setting × 3 seeds) as a group; its page opens", Planned(cut)), Wait);
         Assert.Equal("Queue 3 runs", cut.Find("[data-testid=submit]").TextContent.Trim());
+        // the estimate is per run, plus the three runs one after another
+        cut.WaitForAssertion(() => Assert.Matches(@"^Estimated time: ~.+ per run, ~.+ for the 3 runs one after another$", cut.Find("[data-testid=estimate]").TextContent.Trim()), Wait);
         cut.Find("[data-testid=submit]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(3, StoredRuns().Count), Wait);

@@ -305,6 +305,13 @@ public partial class NewRun
     /// "~12 min".
     private static string Describe(RunEstimate estimate) => "~" + RunEstimate.Format(estimate.Total);
 
+    /// The estimate of one run, and for seeds or a sweep of several runs also their total one after another (at the
+    /// form's settings: swept settings change each run's time).
+    private string EstimateText(RunEstimate estimate)
+        => GroupKind is RunGroupKinds.Seeds or RunGroupKinds.Sweep && _preview.Runs > 1
+            ? $"{Describe(estimate)} per run, ~{RunEstimate.Format(estimate.Total * _preview.Runs)} for the {_preview.Runs} runs one after another"
+            : Describe(estimate);
+
     /// Each stage's steps, validations and their times, and where the speed comes from.
     private static string Breakdown(RunEstimate estimate)
         => string.Join("; ", estimate.Stages.Select(s => string.Create(CultureInfo.InvariantCulture,
