@@ -152,7 +152,8 @@ def aggregate(args, _):
     for name in sorted({k[0] for k in groups}):
         fig, ax = plt.subplots(figsize=(7, 4.2))
         for (dataset_name, label), runs in sorted(groups.items()):
-            if dataset_name != name or runs[0]["arm"] == "text":  # text arms: gloss -> text, not comparable to clips -> text
+            # text arms (gloss -> text) and slt-stage arms (no text/vlp time) do not share the headline's time axis
+            if dataset_name != name or runs[0]["arm"] in ("text", "slt-stage"):
                 continue
             for i, r in enumerate(runs):
                 xs = [t / 60 for t, _, _ in r["dev_bleu4_curve"]]
