@@ -40,6 +40,11 @@ public partial class RunCompareBrowserTests(PortalFixture portal) : IClassFixtur
         string equal = await beams.Locator("td").Nth(1).EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
         Assert.NotEqual(equal, differing);
         await Assertions.Expect(page.Locator("[data-testid=metric-row][data-metric=bleu4] td.best")).ToHaveTextAsync("9.25");
+        // Plotly drew the parallel coordinates: an axis for the batch size, one for BLEU-4, a line per run
+        ILocator parallel = page.Locator("[data-testid=compare-parallel] .js-plotly-plot");
+        await Assertions.Expect(parallel).ToHaveCountAsync(1);
+        await Assertions.Expect(parallel.Locator("g.y-axis")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(parallel.Locator("text.axis-title")).ToContainTextAsync(["batch_size", "dev BLEU-4"]);
         await page.CloseAsync();
     }
 
