@@ -107,8 +107,8 @@ public static class RunsApi
         return TypedResults.Ok(await store.GetLogTailAsync(id, tail ?? 200, cancellationToken).ConfigureAwait(false));
     }
 
-    public static async Task<Ok<IReadOnlyList<CheckpointInfo>>> CheckpointsAsync(RunStore store, int? runId, string? phase, bool? best, CancellationToken cancellationToken)
-        => TypedResults.Ok(await store.ListCheckpointsAsync(new CheckpointQuery(runId, phase, best ?? false), cancellationToken).ConfigureAwait(false));
+    public static async Task<Ok<IReadOnlyList<CheckpointInfo>>> CheckpointsAsync(RunStore store, int? runId, string? phase, bool? best, string? tag, CancellationToken cancellationToken)
+        => TypedResults.Ok(await store.ListCheckpointsAsync(new CheckpointQuery(runId, phase, best ?? false, string.IsNullOrWhiteSpace(tag) ? null : tag), cancellationToken).ConfigureAwait(false));
 
     /// The spec's problems keyed by its field names (snake_case, as in the request body).
     public static Dictionary<string, string[]> ToApiErrors(SpecProblems problems)

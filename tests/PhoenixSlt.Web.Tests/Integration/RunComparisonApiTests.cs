@@ -145,5 +145,9 @@ public sealed class RunComparisonApiTests : IAsyncLifetime
         var after = Assert.Single((await _client.GetFromJsonAsync<List<CheckpointInfo>>($"/api/checkpoints?runId={_large}", TrainingTestHost.Json))!);
         Assert.Equal(["keep"], after.Tags);
         Assert.Equal("ship it", after.Notes);
+        // the tag filters the list (case-insensitive); the other run's checkpoint does not carry it
+        var tagged = await _client.GetFromJsonAsync<List<CheckpointInfo>>("/api/checkpoints?tag=KEEP", TrainingTestHost.Json);
+        Assert.Equal([best.Id], tagged!.Select(c => c.Id));
+        Assert.Empty((await _client.GetFromJsonAsync<List<CheckpointInfo>>("/api/checkpoints?tag=other", TrainingTestHost.Json))!);
     }
 }

@@ -158,5 +158,6 @@ public sealed record RunQuery(
     string? Tag = null,
     int? GroupId = null);
 
-/// Filter of the checkpoint list: of one run, of one phase (text, vlp, slt, mbart), only best/ folders.
-public sealed record CheckpointQuery(int? RunId = null, string? Phase = null, bool BestOnly = false);
+/// Filter of the checkpoint list: of one run, of one phase (text, vlp, slt, mbart), only best/ folders, only those
+/// carrying a tag.
+public sealed record CheckpointQuery(int? RunId = null, string? Phase = null, bool BestOnly = false, string? Tag = null);

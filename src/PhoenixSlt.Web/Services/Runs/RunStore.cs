@@ -95,6 +95,11 @@ public sealed class RunStore(IDbContextFactory<PhoenixDbContext> contexts)
             checkpoints = checkpoints.Where(c => c.Phase == query.Phase);
         if (query.BestOnly)
             checkpoints = checkpoints.Where(c => c.IsBest);
+        if (!string.IsNullOrWhiteSpace(query.Tag))
+        {
+            string? tagPattern = TagList.LikePattern(query.Tag);
+            checkpoints = tagPattern is null ? checkpoints.Where(c => false) : checkpoints.Where(c => EF.Functions.Like(c.Tags, tagPattern));
+        }
         var list = await checkpoints.ToListAsync(cancellationToken).ConfigureAwait(false);
         return [.. list.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Path, StringComparer.Ordinal).Select(ToInfo)];
     }
