@@ -92,6 +92,28 @@ public sealed class CheckpointsPageTests : RunsTestContext
         Assert.Null(vlpRow.QuerySelector($"[data-testid=evaluate-{vlp}]"));
     }
 
+    private static AngleSharp.Dom.IElement TagFilter(IRenderedComponent<CheckpointsPage> page)
+    {
+        var field = page.Find("[data-testid=checkpoint-tag-filter]");
+        return field.TagName == "INPUT" ? field : field.QuerySelector("input")!;
+    }
+
+    [Fact]
+    public void TagFilter_KeepsTheCheckpointsCarryingTheTag_CaseInsensitive()
+    {
+        var (slt, _) = SaveCheckpoints();
+        using (var db = Contexts.CreateDbContext())
+            db.Checkpoints.Where(c => c.Id == slt).ExecuteUpdate(u => u.SetProperty(c => c.Tags, ",keep,"));
+        var page = RenderPage();
+
+        TagFilter(page).Input("KEEP");
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=checkpoints-table] tbody tr")), Wait);
+        Assert.NotNull(page.Find("[data-testid=checkpoints-table] tbody tr").QuerySelector($"[title='{SltPath}']"));
+        TagFilter(page).Input("other");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=checkpoints-table] tbody tr td[data-label=Folder]")), Wait);
+    }
+
     [Fact]
     public void EvaluateClick_TestSplitAndTwoBeams_QueuesThatEvaluation()
     {

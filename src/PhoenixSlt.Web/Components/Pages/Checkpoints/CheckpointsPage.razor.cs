@@ -17,6 +17,12 @@ public partial class CheckpointsPage : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly HashSet<int> _selected = [];
     private List<CheckpointInfo> _checkpoints = [];
+    private string? _tagFilter;
+
+    /// The checkpoints carrying the filter's tag (compared case-insensitively, as tags are), or all of them.
+    private IEnumerable<CheckpointInfo> Shown => string.IsNullOrWhiteSpace(_tagFilter)
+        ? _checkpoints
+        : _checkpoints.Where(c => c.Tags.Contains(_tagFilter.Trim(), StringComparer.OrdinalIgnoreCase));
     private List<EvaluationInfo> _evaluations = [];
     private IDisposable? _subscription;
     private bool _loading;
