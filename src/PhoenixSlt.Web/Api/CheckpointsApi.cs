@@ -1,7 +1,7 @@
 using PhoenixSlt.Web.Security;
-using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PhoenixSlt.Web.Services;
 using PhoenixSlt.Web.Services.Evaluation;
 using PhoenixSlt.Web.Services.Runs;
 
@@ -104,19 +104,7 @@ public static class CheckpointsApi
 
     /// "1,2,3" → [1, 2, 3] (distinct, in order), or null when it is not such a list.
     public static IReadOnlyList<int>? ParseIds(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        var ids = new List<int>();
-        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id <= 0)
-                return null;
-            if (!ids.Contains(id))
-                ids.Add(id);
-        }
-        return ids.Count == 0 ? null : ids;
-    }
+        => IdList.Parse(text) is { Bad: null, Ids.Count: > 0 } parsed ? parsed.Ids : null;
 
     private static ValidationProblem Invalid(string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["evaluations"] = [message] }, title: "The evaluations cannot be compared.");

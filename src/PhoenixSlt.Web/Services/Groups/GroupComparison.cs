@@ -39,21 +39,8 @@ public sealed record GroupComparison(IReadOnlyList<RunGroupInfo> Groups, IReadOn
             [.. columns.Select(c => new GroupColumn(c.Group.Id, c.Group.Name, c.Group.Kind, c.Setting.Label, c.Setting.RunIds))], metrics);
     }
 
-    /// The distinct group ids of "1,2" in their order, or the problem (as the run comparison reads its ids).
-    public static (IReadOnlyList<int> Ids, string? Problem) ParseIds(string? text)
-    {
-        var ids = new List<int>();
-        foreach (string part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id) || id < 1)
-                return ([], $"'{part}' is not a group id; give the ids as ids=1,2.");
-            if (!ids.Contains(id))
-                ids.Add(id);
-        }
-        if (ids.Count < 2)
-            return ([], $"Compare needs at least two groups (got {ids.Count}); give them as ids=1,2.");
-        return ids.Count > MaxGroups ? ([], $"At most {MaxGroups} groups can be compared at once (got {ids.Count}).") : (ids, null);
-    }
+    /// The distinct group ids of "1,2" in their order, or the problem (<see cref="IdList.ForComparison"/>).
+    public static (IReadOnlyList<int> Ids, string? Problem) ParseIds(string? text) => IdList.ForComparison(text, "group", MaxGroups);
 
     /// The comparison of the groups <paramref name="text"/>, or the problem (bad ids, groups that do not exist).
     public static async Task<(GroupComparison? Comparison, string? Problem, bool NotFound)> LoadAsync(RunGroupService service, string? text, CancellationToken cancellationToken = default)
@@ -72,7 +59,7 @@ public sealed record GroupComparison(IReadOnlyList<RunGroupInfo> Groups, IReadOn
                 missing.Add(id);
         }
         return missing.Count > 0
-            ? (null, $"{(missing.Count == 1 ? "Group" : "Groups")} {string.Join(", ", missing)} {(missing.Count == 1 ? "does" : "do")} not exist.", true)
+            ? (null, IdList.Missing("group", missing), true)
             : (Of(groups), null, false);
     }
 

@@ -153,22 +153,7 @@ public static class RunComparisons
 {
     /// The distinct run ids of "1,2,3" in their order, or the problem: not whole numbers, fewer than two runs, more
     /// than <see cref="RunComparison.MaxRuns"/>.
-    public static (IReadOnlyList<int> Ids, string? Problem) ParseIds(string? text)
-    {
-        var ids = new List<int>();
-        foreach (string part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id < 1)
-                return ([], $"'{part}' is not a run id; give the ids as ids=1,2,3.");
-            if (!ids.Contains(id))
-                ids.Add(id);
-        }
-        if (ids.Count < 2)
-            return ([], $"Compare needs at least two runs (got {ids.Count}); give them as ids=1,2.");
-        if (ids.Count > RunComparison.MaxRuns)
-            return ([], $"At most {RunComparison.MaxRuns} runs can be compared at once (got {ids.Count}).");
-        return (ids, null);
-    }
+    public static (IReadOnlyList<int> Ids, string? Problem) ParseIds(string? text) => IdList.ForComparison(text, "run", RunComparison.MaxRuns);
 
     /// The comparison of runs <paramref name="text"/> (as <see cref="ParseIds"/> reads it), or the problem with the ids
     /// or the runs that do not exist.
@@ -188,7 +173,7 @@ public static class RunComparisons
                 missing.Add(id);
         }
         if (missing.Count > 0)
-            return new ComparisonLoad(null, $"{(missing.Count == 1 ? "Run" : "Runs")} {string.Join(", ", missing)} {(missing.Count == 1 ? "does" : "do")} not exist.", missing);
+            return new ComparisonLoad(null, IdList.Missing("run", missing), missing);
         return new ComparisonLoad(RunComparison.Of(await InputsAsync(store, details, cancellationToken).ConfigureAwait(false)), null, []);
     }
 
