@@ -1,3 +1,5 @@
+using PhoenixSlt.Core.Metrics;
+
 namespace PhoenixSlt.Web.Components.Shared;
 
 /// One point of a metric curve: x is usually the optimizer step.
@@ -57,4 +59,23 @@ public enum ChartYScale
 
     /// A percentage such as BLEU: 0 to 100 when the data fit in it, otherwise as <see cref="NonNegative"/>.
     Percent,
+}
+
+/// One curve of a metric from one source (a run, a group's setting) in one stage, before it becomes a chart series.
+public sealed record StageCurve(string Name, string Stage, IReadOnlyList<ChartPoint> Points, SeriesBand? Band = null);
+
+/// The series of charts that put curves of several sources on one metric's chart (Compare runs, group pages).
+public static class StageCurves
+{
+    /// The training loss is logged at every step (a line); every other curve metric comes from validations (dots).
+    public static bool IsSparse(string metric) => metric != MetricNames.Loss;
+
+    /// One series per curve, named by its source, with the stage added when the curves come from more than one
+    /// stage (a pipeline's losses).
+    public static IReadOnlyList<MetricSeries> Series(IReadOnlyList<StageCurve> curves, string metric)
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        bool stages = curves.Select(c => c.Stage).Distinct(StringComparer.Ordinal).Count() > 1;
+        return [.. curves.Select(c => new MetricSeries(stages ? $"{c.Name} ({c.Stage})" : c.Name, c.Points, ShowMarkers: IsSparse(metric), Band: c.Band))];
+    }
 }

@@ -59,14 +59,9 @@ public static class GroupView
     public static IReadOnlyList<Shared.MetricSeries> ChartSeries(IReadOnlyList<SettingBand> bands, string metric)
     {
         ArgumentNullException.ThrowIfNull(bands);
-        var of = bands.Where(b => b.Metric == metric).ToList();
-        bool stages = of.Select(b => b.Stage).Distinct(StringComparer.Ordinal).Count() > 1;
-        bool sparse = metric != Core.Metrics.MetricNames.Loss;
-        return [.. of.Select(b => new Shared.MetricSeries(
-            stages ? $"{Label(b.Setting)} ({b.Stage})" : Label(b.Setting),
-            [.. b.Points.Select(p => new Shared.ChartPoint(p.Step, p.Mean))],
-            ShowMarkers: sparse,
-            Band: new Shared.SeriesBand([.. b.Points.Select(p => p.Lower)], [.. b.Points.Select(p => p.Upper)])))];
+        return Shared.StageCurves.Series([.. bands.Where(b => b.Metric == metric).Select(b => new Shared.StageCurve(
+            Label(b.Setting), b.Stage, [.. b.Points.Select(p => new Shared.ChartPoint(p.Step, p.Mean))],
+            new Shared.SeriesBand([.. b.Points.Select(p => p.Lower)], [.. b.Points.Select(p => p.Upper)])))], metric);
     }
 
     /// The chart title of a curve metric.

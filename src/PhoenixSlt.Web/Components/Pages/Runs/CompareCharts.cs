@@ -20,12 +20,7 @@ public static class CompareCharts
     public static IReadOnlyList<MetricSeries> Series(IReadOnlyList<RunCurve> curves, string metric)
     {
         ArgumentNullException.ThrowIfNull(curves);
-        var of = curves.Where(c => c.Metric == metric && c.Points.Count > 0).ToList();
-        bool stages = of.Select(c => c.Stage).Distinct(StringComparer.Ordinal).Count() > 1;
-        bool sparse = metric != MetricNames.Loss;
-        return [.. of.Select(c => new MetricSeries(
-            stages ? $"#{c.RunId} {c.RunName} ({c.Stage})" : $"#{c.RunId} {c.RunName}",
-            [.. c.Points.Select(p => new ChartPoint(p.Step, p.Value))],
-            ShowMarkers: sparse))];
+        return StageCurves.Series([.. curves.Where(c => c.Metric == metric && c.Points.Count > 0).Select(c => new StageCurve(
+            $"#{c.RunId} {c.RunName}", c.Stage, [.. c.Points.Select(p => new ChartPoint(p.Step, p.Value))]))], metric);
     }
 }
