@@ -21,12 +21,10 @@ public sealed class TagService(IDbContextFactory<PhoenixDbContext> contexts, Run
     public async Task<AnnotationResult> AnnotateRunAsync(int runId, IReadOnlyList<string>? tags, string? notes, CancellationToken cancellationToken = default)
     {
         var (stored, problem) = Check(tags, notes);
-        if (problem is not null)
-            return new AnnotationResult(await RunExistsAsync(runId, cancellationToken).ConfigureAwait(false), problem);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
-        if (run is null)
-            return new AnnotationResult(false, null);
+        if (run is null || problem is not null)
+            return new AnnotationResult(run is not null, problem);
         if (stored is not null)
             run.Tags = stored;
         if (notes is not null)
@@ -69,11 +67,5 @@ public sealed class TagService(IDbContextFactory<PhoenixDbContext> contexts, Run
             return (null, null);
         var (normalized, problem) = TagList.Normalize(tags);
         return problem is null ? (TagList.Store(normalized), null) : (null, problem);
-    }
-
-    private async Task<bool> RunExistsAsync(int runId, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await db.Runs.AnyAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
     }
 }
