@@ -40,8 +40,8 @@ public static class SweepPlan
             else if (p.Values is { Count: > 0 })
             {
                 foreach (string value in p.Values)
-                    if (!field.TryParse(value, out object? parsed, out string? error) || field.Check(parsed) is string check)
-                        problems.Add(error ?? field.Check(parsed)!);
+                    if ((field.TryParse(value, out object? parsed, out string? error) ? field.Check(parsed) : error) is string problem)
+                        problems.Add(problem);
             }
             else if (p.Min is double min && p.Max is double max)
             {
