@@ -394,15 +394,22 @@ public partial class NewRun
     private static string DescribeChoice(IReadOnlyList<FolderChoice> choices, string? path)
         => choices.FirstOrDefault(c => c.Path == path)?.Description ?? "";
 
-    private async Task SubmitAsync()
+    /// Starts a submit: false while one runs; else the form is checked again against the current datasets and its
+    /// errors are shown.
+    private bool BeginSubmit()
     {
         if (_submitting)
-            return;
+            return false;
         RefreshDatasets();
         Revalidate();
         _showErrors = true;
         _submitErrors = [];
-        if (!_problems.IsValid)
+        return true;
+    }
+
+    private async Task SubmitAsync()
+    {
+        if (!BeginSubmit() || !_problems.IsValid)
             return;
         // the seeds (and sweep) must make sense even for one run: seeds 0 queues nothing
         if (!_preview.IsValid || _seedsParseProblem is not null)
@@ -439,13 +446,7 @@ public partial class NewRun
     /// Queues the pre-training ablation with the form's settings and seeds (the phase is the arms').
     private async Task QueueAblationAsync()
     {
-        if (_submitting)
-            return;
-        RefreshDatasets();
-        Revalidate();
-        _showErrors = true;
-        _submitErrors = [];
-        if (_seedsParseProblem is null && AblationPreview.IsValid)
+        if (BeginSubmit() && _seedsParseProblem is null && AblationPreview.IsValid)
             await QueueGroupAsync(RunGroupKinds.Ablation);
     }
 
